@@ -1,0 +1,49 @@
+"""Domain errors. User-facing wording lives here so CLI and web say the same thing."""
+
+from __future__ import annotations
+
+
+class ArchivioError(Exception):
+    """Base class for every error Archivio reports to a user."""
+
+
+class IndexMissingError(ArchivioError):
+    def __init__(self, index_dir: str) -> None:
+        super().__init__(
+            f"nessun indice in {index_dir}: esegui prima `archivio reindex --index {index_dir}`"
+        )
+
+
+class StaleIndexError(ArchivioError):
+    def __init__(self, index_dir: str, found: str, expected: str) -> None:
+        super().__init__(
+            f"l'indice in {index_dir} è stato scritto con la versione {found} dell'analisi "
+            f"(attesa {expected}): esegui `archivio reindex --full --index {index_dir}`"
+        )
+
+
+class QueryError(ArchivioError):
+    """The query cannot be understood (unknown field, bad value)."""
+
+
+class DateError(QueryError):
+    """A date or date range that cannot be read."""
+
+    def __init__(self, text: str, hint: str = "") -> None:
+        self.text = text
+        message = f"data non valida: {text}"
+        super().__init__(f"{message} ({hint})" if hint else message)
+
+
+class IndexLockedError(ArchivioError):
+    """Another writer holds the index."""
+
+
+class ArticleNotFoundError(ArchivioError):
+    def __init__(self, article_id: str) -> None:
+        self.article_id = article_id
+        super().__init__(f"articolo non trovato: {article_id}")
+
+
+class SkipInput(ArchivioError):
+    """An input file, or a record inside one, that cannot be indexed; the message is the reason."""

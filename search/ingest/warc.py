@@ -1,0 +1,133 @@
+"""Web archives (`.warc`, `.warc.gz`) as wget --warc-file, Browsertrix and Heritrix write them.
+
+Every `response` record with HTTP status 200 and an HTML type (text/html,
+application/xhtml+xml) is a saved page for `extract_html`: url = WARC-Target-URI, fallback
+date = WARC-Date (the capture day), charset from the HTTP Content-Type. Other records
+(warcinfo, requests, revisits, redirects, images, scripts) are passed over in silence: a
+crawl holds thousands and none is an article. A page that is not an article comes back as
+`Skipped(f"{path}#{uri}", reason)`, so a user can see why a crawled URL is missing.
+
+Damage: warcio takes the EOFError that `gzip` raises at a cut for the end of the archive,
+and returns a cut record of a `.warc` as if whole. So the archive is decompressed here and a
+cut raised as such, and every record is checked against its Content-Length. The articles
+before the damage are yielded, then one `Skipped(str(path), reason)`. A file that does not
+start with a WARC header raises `SkipInput` (warcio would read plain text as ARC records).
+"""
+
+from __future__ import annotations
+
+import gzip
+import io
+import zlib
+from collections.abc import Iterator
+from datetime import date
+from email.message import Message
+from pathlib import Path
+
+from warcio.archiveiterator import ArchiveIterator
+from warcio.bufferedreaders import BufferedReader
+from warcio.exceptions import ArchiveLoadFailed
+from warcio.recordloader import ArcWarcRecord
+
+from search.errors import SkipInput
+from search.ingest.html import extract_html
+from search.model import Article, Skipped
+
+HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
+# warcio reports a damaged record header as AttributeError or ValueError from its parser.
+_DAMAGE = (ArchiveLoadFailed, EOFError, zlib.error, gzip.BadGzipFile, AttributeError, ValueError)
+
+
+class _Truncated(Exception):
+    """A record shorter than its Content-Length: the file ends inside it."""
+
+
+def read_warc(path: Path) -> Iterator[Article | Skipped]:
+    """The articles of a web archive, and a `Skipped` for each page that could not be one."""
+    with path.open("rb") as raw:
+        records = iter(ArchiveIterator(_Uncompressed(raw)))
+        while True:
+            try:
+                record = next(records, None)
+                if record is None:
+                    return
+                if not _is_html_page(record):
+                    continue
+                uri = record.rec_headers.get_header("WARC-Target-URI")
+                data = record.content_stream().read()
+                if getattr(record.raw_stream, "limit", 0) > 0:
+                    raise _Truncated(f"il record di {uri} è incompleto")
+            except (*_DAMAGE, _Truncated) as damage:
+                yield Skipped(
+                    str(path), f"archivio WARC troncato o danneggiato: {_explain(damage)}"
+                )
+                return
+            encoding = (record.http_headers.get_header("Content-Encoding") or "identity").lower()
+            if encoding not in ("identity", *BufferedReader.get_supported_decompressors()):
+                yield Skipped(
+                    f"{path}#{uri}", f"pagina compressa con {encoding}: non decomprimibile"
+                )
+                continue
+            try:
+                yield extract_html(
+                    data, url=uri, fallback_date=_day(record), charset=_charset(record)
+                )
+            except SkipInput as problem:
+                yield Skipped(f"{path}#{uri}", str(problem))
+
+
+class _Uncompressed:
+    """The archive's bytes for warcio, read so that a cut cannot pass for the end.
+
+    warcio takes EOFError for the last record, which is what `gzip` raises at a cut; and
+    `read()` would lose the records decompressed before it, where `read1()` hands them over.
+    """
+
+    def __init__(self, raw: io.BufferedReader) -> None:
+        self.stream = gzip.GzipFile(fileobj=raw) if raw.peek(2)[:2] == b"\x1f\x8b" else raw
+        try:
+            head = self.stream.peek(5)[:5]
+        except (EOFError, OSError, zlib.error) as error:
+            raise SkipInput(f"archivio WARC troncato o danneggiato: {_explain(error)}") from None
+        if head != b"WARC/":
+            raise SkipInput("non è un archivio WARC: manca l'intestazione WARC/1.x")
+
+    def read(self, size: int = -1) -> bytes:
+        try:
+            return self.stream.read1(size if size > 0 else io.DEFAULT_BUFFER_SIZE)
+        except EOFError as error:
+            raise _Truncated(_explain(error)) from None
+
+
+def _is_html_page(record: ArcWarcRecord) -> bool:
+    if record.rec_type != "response" or record.http_headers is None:
+        return False
+    return (
+        record.http_headers.get_statuscode() == "200"
+        and _content_type(record).get_content_type() in HTML_TYPES
+    )
+
+
+def _content_type(record: ArcWarcRecord) -> Message:
+    header = Message()  # the stdlib's parser for "text/html; charset=ISO-8859-1"
+    header["content-type"] = record.http_headers.get_header("Content-Type") or ""
+    return header
+
+
+def _charset(record: ArcWarcRecord) -> str | None:
+    return _content_type(record).get_content_charset()
+
+
+def _day(record: ArcWarcRecord) -> date | None:
+    try:
+        return date.fromisoformat(record.rec_headers.get_header("WARC-Date")[:10])
+    except (TypeError, ValueError):
+        return None
+
+
+def _explain(damage: Exception) -> str:
+    if isinstance(damage, EOFError):
+        return "il file finisce a metà di un record"
+    if isinstance(damage, (AttributeError, ValueError)):
+        return "intestazione di un record illeggibile"
+    return str(damage) or type(damage).__name__

@@ -1,0 +1,245 @@
+"""Run a search and return one page of results as plain dataclasses.
+
+Ranking is Whoosh's BM25F over title and body (title weighted higher, `FIELD_BOOSTS`),
+plus an optional boost when the words stand close together. Near-duplicates share a
+`group` and are collapsed to their best hit, which counts the others (`similar`).
+Facets count the whole result set, not the page.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date
+
+from whoosh import query as wq
+from whoosh.searching import Searcher
+
+from search.analysis import name_analyzer
+from search.archive import Archive
+from search.dates import parse_date_range
+from search.errors import QueryError
+from search.facets import count_facets
+from search.highlight import MatchTerms, snippet
+from search.model import Hit, ResultPage
+from search.query import date_filter, parse_query, phrase_boost
+from search.suggest import suggest
+
+SORTS = ("relevance", "newest", "oldest")
+MAX_LIMIT = 100
+MAX_QUERY_CHARS = 1000
+FEW_RESULTS = 3
+
+
+@dataclass(frozen=True)
+class SearchRequest:
+    """Everything a search takes, as typed by a user (dates as text)."""
+
+    query: str = ""
+    date_from: str | None = None
+    date_to: str | None = None
+    author: str | None = None
+    source: str | None = None
+    sort: str = "relevance"
+    page: int = 1
+    limit: int = 10
+    collapse: bool = True
+    today: date | None = None
+
+    def validated(self) -> SearchRequest:
+        if len(self.query) > MAX_QUERY_CHARS:
+            raise QueryError(f"ricerca troppo lunga: al massimo {MAX_QUERY_CHARS} caratteri")
+        if self.sort not in SORTS:
+            raise QueryError(f"ordinamento sconosciuto: {self.sort}. Valori validi: {', '.join(SORTS)}")
+        if self.page < 1:
+            raise QueryError("la pagina deve essere un numero da 1 in su")
+        if not 1 <= self.limit <= MAX_LIMIT:
+            raise QueryError(f"i risultati per pagina vanno da 1 a {MAX_LIMIT}")
+        return self
+
+
+def search(archive: Archive, request: SearchRequest) -> ResultPage:
+    """One page of results for `request`; raises QueryError for a bad query or filter."""
+    started = time.perf_counter()
+    request = request.validated()
+    query, filters, notices = _compile(request)
+    with archive.searcher() as searcher:
+        terms = match_terms(query, searcher)
+        ranked = _rank(searcher, query, filters, request)
+        matched = [docnum for _, docnum in ranked]
+        facets = count_facets(searcher.reader(), matched)
+        leaders, similar = _collapse(searcher, ranked, request.collapse)
+        offset = (request.page - 1) * request.limit
+        hits = tuple(
+            build_hit(searcher, docnum, score, terms, similar.get(docnum, 0))
+            for score, docnum in leaders[offset : offset + request.limit]
+        )
+        total = len(matched)
+        suggestion = suggest(searcher, request.query) if total < FEW_RESULTS else None
+    return ResultPage(
+        query=request.query,
+        total=total,
+        page=request.page,
+        pages=math.ceil(len(leaders) / request.limit),
+        limit=request.limit,
+        elapsed_ms=round((time.perf_counter() - started) * 1000, 1),
+        hits=hits,
+        facets=facets,
+        suggestion=suggestion,
+        notices=tuple(notices),
+    )
+
+
+def iter_hits(archive: Archive, request: SearchRequest) -> Iterator[Hit]:
+    """Every hit of a search in order, no page limit (exports, feeds, `--all`)."""
+    request = request.validated()
+    query, filters, _ = _compile(request)
+    with archive.searcher() as searcher:
+        terms = match_terms(query, searcher)
+        ranked = _rank(searcher, query, filters, request)
+        leaders, similar = _collapse(searcher, ranked, request.collapse)
+        for score, docnum in leaders:
+            yield build_hit(searcher, docnum, score, terms, similar.get(docnum, 0))
+
+
+def _compile(request: SearchRequest) -> tuple[wq.Query, wq.Query | None, list[str]]:
+    text = request.query.strip()
+    parsed = parse_query(text, today=request.today) if text else None
+    ranges = list(parsed.dates) if parsed else []
+    if request.date_from:
+        start = parse_date_range(request.date_from, today=request.today).start
+        ranges.append((_span(start, None), False))
+    if request.date_to:
+        end = parse_date_range(request.date_to, today=request.today).end
+        ranges.append((_span(None, end), False))
+    filters = [f for f in (date_filter(ranges),) if f is not None]
+    for fieldname, value in (("author", request.author), ("source", request.source)):
+        if value and value.strip():
+            filters.append(_name_filter(fieldname, value))
+    if parsed is None or parsed.is_empty:
+        query: wq.Query = wq.Every()
+    else:
+        query = phrase_boost(parsed)
+    notices = parsed.notices if parsed else []
+    combined = None if not filters else filters[0] if len(filters) == 1 else wq.And(filters)
+    return query, combined, notices
+
+
+def _span(start: date | None, end: date | None):  # noqa: ANN202
+    from search.dates import OPEN_END, OPEN_START, DateRange
+
+    return DateRange(start or OPEN_START, end or OPEN_END)
+
+
+def _name_filter(fieldname: str, value: str) -> wq.Query:
+    words = [t.text for t in name_analyzer()(value)]
+    if not words:
+        raise QueryError(f"filtro vuoto: {value!r}")
+    return wq.And([wq.Term(fieldname, w) for w in words])
+
+
+def _rank(
+    searcher: Searcher, query: wq.Query, filters: wq.Query | None, request: SearchRequest
+) -> list[tuple[float, int]]:
+    """Every match as (score, docnum), best first (or by date)."""
+    sort = {"relevance": None, "newest": "date", "oldest": "date"}[request.sort]
+    if sort is None and isinstance(query, wq.Every):
+        sort = "date"  # no words to rank by: newest first
+    options: dict[str, object] = {"limit": None, "filter": filters, "terms": False}
+    if sort:
+        options["sortedby"] = sort
+        options["reverse"] = request.sort != "oldest"
+    results = searcher.search(query, **options)
+    if sort:
+        return [(0.0, docnum) for _, docnum in results.top_n]
+    return [(float(score), docnum) for score, docnum in results.top_n]
+
+
+def _collapse(
+    searcher: Searcher, ranked: list[tuple[float, int]], collapse: bool
+) -> tuple[list[tuple[float, int]], dict[int, int]]:
+    """The best hit of each near-duplicate group, and how many others each one stands for."""
+    if not collapse:
+        return ranked, {}
+    column = searcher.reader().column_reader("group")
+    leader_of: dict[object, int] = {}
+    leaders: list[tuple[float, int]] = []
+    similar: dict[int, int] = {}
+    for score, docnum in ranked:
+        group = column[docnum]
+        leader = leader_of.get(group)
+        if leader is None:
+            leader_of[group] = docnum
+            leaders.append((score, docnum))
+        else:
+            similar[leader] = similar.get(leader, 0) + 1
+    return leaders, similar
+
+
+def match_terms(query: wq.Query, searcher: Searcher) -> MatchTerms:
+    """The tokens a hit of `query` can match, wildcards expanded against the index."""
+    stems, surfaces = set(), set()
+    for fieldname, text in _positive_terms(query):
+        if fieldname in ("title", "body"):
+            stems.add(text)
+        elif fieldname == "exact":
+            surfaces.add(text)
+    for leaf in query.leaves():
+        if isinstance(leaf, (wq.Prefix, wq.Wildcard, wq.FuzzyTerm)):
+            for n, word in enumerate(leaf._btexts(searcher.reader())):
+                if n >= 500:
+                    break
+                surfaces.add(word.decode("utf-8") if isinstance(word, bytes) else word)
+    return MatchTerms(frozenset(stems), frozenset(surfaces))
+
+
+def _positive_terms(query: wq.Query) -> Iterator[tuple[str, str]]:
+    if isinstance(query, wq.Not):
+        return
+    if isinstance(query, wq.AndNot):
+        yield from _positive_terms(query.a)
+        return
+    if query.is_leaf():
+        for fieldname, text in query.iter_all_terms():
+            yield fieldname, text.decode("utf-8") if isinstance(text, bytes) else text
+        return
+    for child in query.children():
+        yield from _positive_terms(child)
+
+
+def build_hit(
+    searcher: Searcher,
+    docnum: int,
+    score: float | None,
+    terms: MatchTerms,
+    similar: int = 0,
+) -> Hit:
+    stored = searcher.stored_fields(docnum)
+    when = stored.get("date")
+    body = stored.get("body") or ""
+    title = stored.get("title") or ""
+    group = stored.get("group")
+    return Hit(
+        id=stored["id"],
+        title=title or display_title(body),
+        date=when.date() if when else None,
+        author=stored.get("author"),
+        source=stored.get("source"),
+        url=stored.get("url"),
+        score=round(float(score or 0.0), 4),
+        snippet=snippet(body, terms),
+        similar=similar,
+        group=group,
+    )
+
+
+def display_title(body: str, size: int = 90) -> str:
+    """A title for an article that has none: its first sentence, shortened."""
+    first = body.strip().split("\n", 1)[0]
+    sentence = first.split(". ", 1)[0]
+    if len(sentence) <= size:
+        return sentence
+    cut = sentence.rfind(" ", 0, size)
+    return sentence[: cut if cut > 0 else size] + "…"

@@ -1,0 +1,16 @@
+"""One frozen configuration, with defaults; the CLI and the web app fill it from options."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class Settings:
+    corpus_dir: Path = Path("corpus")
+    index_dir: Path = Path("index")
+    # Indexing processes for a full rebuild; None: both cores when the corpus is large.
+    procs: int | None = None
+    # Writer memory per process (MB) before Whoosh flushes a segment.
+    limit_mb: int = 256
