@@ -38,7 +38,29 @@ from whoosh.lang import stopwords_for_language
 ANALYSIS_VERSION = "it-1"
 
 ELIDED_ARTICLES = frozenset(
-    "c l all dall dell nell sull coll pell gl agl dagl degl negl sugl un m t s v d".split()
+    [
+        "c",
+        "l",
+        "all",
+        "dall",
+        "dell",
+        "nell",
+        "sull",
+        "coll",
+        "pell",
+        "gl",
+        "agl",
+        "dagl",
+        "degl",
+        "negl",
+        "sugl",
+        "un",
+        "m",
+        "t",
+        "s",
+        "v",
+        "d",
+    ]
 )
 APOSTROPHES = "'’`´"
 

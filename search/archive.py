@@ -92,7 +92,7 @@ class Archive:
     def stats(self) -> IndexStats:
         with self.searcher() as searcher:
             reader = searcher.reader()
-            dates = reader.column_reader("date")
+            days = reader.column_reader("day")
             sources_column = reader.column_reader("source_key")
             authors_column = reader.column_reader("author_key")
             sources: Counter[str] = Counter()
@@ -100,9 +100,8 @@ class Archive:
             first = last = None
             undated = 0
             for docnum in reader.all_doc_ids():
-                when = dates[docnum]
-                if isinstance(when, datetime):
-                    day = when.date()
+                day = days[docnum]
+                if day:
                     first = day if first is None or day < first else first
                     last = day if last is None or day > last else last
                 else:
@@ -116,8 +115,8 @@ class Archive:
             size = sum(p.stat().st_size for p in generation.iterdir() if p.is_file())
             return IndexStats(
                 articles=searcher.doc_count(),
-                first_date=first,
-                last_date=last,
+                first_date=_day(first),
+                last_date=_day(last),
                 undated=undated,
                 sources=dict(sources.most_common()),
                 authors=len(authors),
@@ -125,6 +124,10 @@ class Archive:
                 generation=generation.name,
                 index_dir=str(self.index_dir),
             )
+
+
+def _day(value: int | None) -> date | None:
+    return date(value // 10000, value // 100 % 100, value % 100) if value else None
 
 
 def _column_text(value: object) -> str:

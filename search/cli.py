@@ -14,9 +14,10 @@ from tqdm import tqdm
 from search.archive import Archive
 from search.errors import ArchivioError, IndexLockedError, QueryError
 from search.indexer import ReindexReport, reindex
-from search.model import Article, Hit, ResultPage
+from search.model import Hit, ResultPage
 from search.related import related, similar_articles
 from search.results import MAX_LIMIT, SearchRequest, iter_hits, search
+from search.serialize import article_json, hit_json, result_json
 from search.settings import Settings
 
 INDEX_OPTION = click.option(
@@ -37,7 +38,7 @@ class Failure(click.ClickException):
     def format_message(self) -> str:
         return self.message
 
-    def show(self, file: object = None) -> None:  # noqa: ARG002 - click's signature
+    def show(self, file: object = None) -> None:
         click.echo(f"Errore: {self.message}", err=True)
 
 
@@ -195,13 +196,6 @@ def show_command(article_id: str, index_dir: Path, as_json: bool) -> None:
     click.echo(article.body)
 
 
-def article_json(article: Article) -> dict[str, object]:
-    data = asdict(article)
-    data["date"] = article.date.isoformat() if article.date else None
-    data["tags"] = list(article.tags)
-    return data
-
-
 SORT_CHOICES = {"relevance": "relevance", "newest": "newest", "oldest": "oldest"}
 
 
@@ -221,7 +215,10 @@ SORT_CHOICES = {"relevance": "relevance", "newest": "newest", "oldest": "oldest"
 )
 @click.option("--page", type=click.IntRange(min=1), default=1, show_default=True)
 @click.option(
-    "--limit", type=click.IntRange(1, MAX_LIMIT), default=10, show_default=True,
+    "--limit",
+    type=click.IntRange(1, MAX_LIMIT),
+    default=10,
+    show_default=True,
     help="Risultati per pagina.",
 )
 @click.option("--all", "all_pages", is_flag=True, help="Tutti i risultati, senza pagine.")
@@ -262,38 +259,6 @@ def search_command(
         click.echo(json.dumps(result_json(result), ensure_ascii=False, indent=2))
         return
     _print_results(result)
-
-
-def result_json(result: ResultPage) -> dict[str, object]:
-    """The JSON of a result page: the same for `archivio search --json` and `/api/search`."""
-    return {
-        "query": result.query,
-        "total": result.total,
-        "page": result.page,
-        "pages": result.pages,
-        "elapsed_ms": result.elapsed_ms,
-        "results": [hit_json(hit) for hit in result.hits],
-        "facets": {
-            name: [{"value": v.value, "count": v.count} for v in facet.values]
-            for name, facet in result.facets.items()
-        },
-        "suggestion": result.suggestion,
-        "notices": list(result.notices),
-    }
-
-
-def hit_json(hit: Hit) -> dict[str, object]:
-    return {
-        "id": hit.id,
-        "title": hit.title,
-        "date": hit.date.isoformat() if hit.date else None,
-        "author": hit.author,
-        "source": hit.source,
-        "url": hit.url,
-        "score": hit.score,
-        "snippet": hit.snippet,
-        "similar": hit.similar,
-    }
 
 
 def _print_results(result: ResultPage) -> None:
@@ -362,3 +327,23 @@ def related_command(article_id: str, index_dir: Path, limit: int, as_json: bool)
     click.echo("Articoli correlati:" if hits else "Nessun articolo correlato.")
     for hit in hits:
         click.echo(f"  - {hit.title} · " + " · ".join(_hit_details(hit)))
+
+
+@main.command("serve")
+@INDEX_OPTION
+@click.option("--host", default="127.0.0.1", show_default=True, envvar="ARCHIVIO_HOST")
+@click.option(
+    "--port", type=click.IntRange(0, 65535), default=8000, show_default=True, envvar="ARCHIVIO_PORT"
+)
+@click.option(
+    "--workers",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Processi gunicorn (predefinito: 2 × core + 1, al massimo 8).",
+)
+def serve_command(index_dir: Path, host: str, port: int, workers: int | None) -> None:
+    """Serve la ricerca nel browser con gunicorn."""
+    from web.server import serve
+
+    _open(index_dir).close()  # a missing or stale index is said here, not in every worker
+    serve(index_dir=index_dir, host=host, port=port, workers=workers)

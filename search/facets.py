@@ -37,7 +37,9 @@ def count_facets(reader: IndexReader, docnums: Iterable[int]) -> dict[str, Facet
         "year": Facet("year", tuple(FacetValue(str(y), c) for y, c in sorted(years.items()))),
         "month": Facet(
             "month",
-            tuple(FacetValue(f"{m // 100:04d}-{m % 100:02d}", c) for m, c in sorted(months.items())),
+            tuple(
+                FacetValue(f"{m // 100:04d}-{m % 100:02d}", c) for m, c in sorted(months.items())
+            ),
         ),
         "author": Facet("author", _top(authors)),
         "source": Facet("source", _top(sources)),

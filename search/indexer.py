@@ -269,6 +269,7 @@ def to_document(article: Article, group: str | None = None) -> dict[str, object]
         "exact": f"{article.title}\n{article.body}",
         "text_key": text_key(article),
         "group": group or article.id,
+        "day": when.year * 10000 + when.month * 100 + when.day if when else 0,
         "year": when.year if when else 0,
         "month": when.year * 100 + when.month if when else 0,
     }

@@ -17,9 +17,9 @@ never fail: the text is read as plain words, with a notice.
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
+from functools import lru_cache
 
 from whoosh import query as wq
 from whoosh.fields import Schema

@@ -45,6 +45,6 @@ def similar_articles(archive: Archive, article_id: str) -> list[Hit]:
             raise ArticleNotFoundError(article_id)
         group = searcher.stored_fields(docnum).get("group") or article_id
         results = searcher.search(
-            wq.Term("group", group), limit=None, sortedby="date", mask=wq.Term("id", article_id)
+            wq.Term("group", group), limit=None, sortedby="day", mask=wq.Term("id", article_id)
         )
         return [build_hit(searcher, hit.docnum, 0.0, MatchTerms()) for hit in results]

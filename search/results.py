@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from whoosh import query as wq
+from whoosh import sorting
 from whoosh.searching import Searcher
 
 from search.analysis import name_analyzer
@@ -22,8 +23,8 @@ from search.archive import Archive
 from search.dates import parse_date_range
 from search.errors import QueryError
 from search.facets import count_facets
-from search.highlight import MatchTerms, snippet
-from search.model import Hit, ResultPage
+from search.highlight import MatchTerms, find_matches, mark, snippet
+from search.model import Article, Hit, ResultPage
 from search.query import date_filter, parse_query, phrase_boost
 from search.suggest import suggest
 
@@ -52,7 +53,9 @@ class SearchRequest:
         if len(self.query) > MAX_QUERY_CHARS:
             raise QueryError(f"ricerca troppo lunga: al massimo {MAX_QUERY_CHARS} caratteri")
         if self.sort not in SORTS:
-            raise QueryError(f"ordinamento sconosciuto: {self.sort}. Valori validi: {', '.join(SORTS)}")
+            raise QueryError(
+                f"ordinamento sconosciuto: {self.sort}. Valori validi: {', '.join(SORTS)}"
+            )
         if self.page < 1:
             raise QueryError("la pagina deve essere un numero da 1 in su")
         if not 1 <= self.limit <= MAX_LIMIT:
@@ -127,7 +130,7 @@ def _compile(request: SearchRequest) -> tuple[wq.Query, wq.Query | None, list[st
     return query, combined, notices
 
 
-def _span(start: date | None, end: date | None):  # noqa: ANN202
+def _span(start: date | None, end: date | None):
     from search.dates import OPEN_END, OPEN_START, DateRange
 
     return DateRange(start or OPEN_START, end or OPEN_END)
@@ -144,17 +147,22 @@ def _rank(
     searcher: Searcher, query: wq.Query, filters: wq.Query | None, request: SearchRequest
 ) -> list[tuple[float, int]]:
     """Every match as (score, docnum), best first (or by date)."""
-    sort = {"relevance": None, "newest": "date", "oldest": "date"}[request.sort]
-    if sort is None and isinstance(query, wq.Every):
-        sort = "date"  # no words to rank by: newest first
+    sort = request.sort
+    if sort == "relevance" and isinstance(query, wq.Every):
+        sort = "newest"  # no words to rank by
     options: dict[str, object] = {"limit": None, "filter": filters, "terms": False}
-    if sort:
-        options["sortedby"] = sort
-        options["reverse"] = request.sort != "oldest"
+    if sort == "newest":
+        options["sortedby"] = sorting.FieldFacet("day", reverse=True)  # undated (0) last
+    elif sort == "oldest":
+        options["sortedby"] = sorting.TranslateFacet(_undated_last, sorting.FieldFacet("day"))
     results = searcher.search(query, **options)
-    if sort:
+    if sort != "relevance":
         return [(0.0, docnum) for _, docnum in results.top_n]
     return [(float(score), docnum) for score, docnum in results.top_n]
+
+
+def _undated_last(day: int) -> int:
+    return day or 99_999_999
 
 
 def _collapse(
@@ -243,3 +251,38 @@ def display_title(body: str, size: int = 90) -> str:
         return sentence
     cut = sentence.rfind(" ", 0, size)
     return sentence[: cut if cut > 0 else size] + "…"
+
+
+@dataclass(frozen=True)
+class HighlightedArticle:
+    """An article with every word the query matched marked (escaped HTML)."""
+
+    article: Article
+    title_html: str
+    paragraphs_html: tuple[str, ...]
+    matches: int
+
+
+def highlight_article(
+    archive: Archive, article_id: str, query_text: str = ""
+) -> HighlightedArticle:
+    """The article page: full text escaped, query words marked in title and body."""
+    article = archive.get(article_id)
+    terms = MatchTerms()
+    if query_text.strip():
+        try:
+            query, _, _ = _compile(SearchRequest(query=query_text).validated())
+        except QueryError:
+            query = None
+        if query is not None:
+            with archive.searcher() as searcher:
+                terms = match_terms(query, searcher)
+    title = article.title or display_title(article.body)
+    title_spans = find_matches(title, terms)
+    paragraphs = []
+    count = len(title_spans)
+    for paragraph in article.body.split("\n\n"):
+        spans = find_matches(paragraph, terms)
+        count += len(spans)
+        paragraphs.append(mark(paragraph, spans))
+    return HighlightedArticle(article, mark(title, title_spans), tuple(paragraphs), count)

@@ -7,7 +7,7 @@ from whoosh.fields import DATETIME, ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 from search.analysis import ANALYSIS_VERSION, italian_analyzer, name_analyzer, surface_analyzer
 
 # Bump on any change to fields or analysis: an index with another version asks for --full.
-SCHEMA_VERSION = f"archivio-3/{ANALYSIS_VERSION}"
+SCHEMA_VERSION = f"archivio-4/{ANALYSIS_VERSION}"
 
 
 def build_schema() -> Schema:
@@ -30,6 +30,7 @@ def build_schema() -> Schema:
         section=KEYWORD(stored=True, lowercase=True, commas=True),
         tags=KEYWORD(stored=True, lowercase=True, commas=True),
         date=DATETIME(stored=True, sortable=True),
+        day=NUMERIC(sortable=True),  # yyyymmdd, 0 when undated: sorting and the date span
         year=NUMERIC(sortable=True),  # 0 when undated
         month=NUMERIC(sortable=True),  # yyyymm, 0 when undated
         group=ID(stored=True, sortable=True),  # near-duplicate group (id of its first member)

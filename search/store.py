@@ -125,9 +125,7 @@ def publish(index_dir: Path, generation: Path) -> None:
 def prune(index_dir: Path) -> None:
     """Remove generations that are neither live nor the one just before it."""
     live = live_generation(index_dir)
-    generations = sorted(
-        (p for p in index_dir.glob("gen-*") if p.is_dir()), key=lambda p: p.name
-    )
+    generations = sorted((p for p in index_dir.glob("gen-*") if p.is_dir()), key=lambda p: p.name)
     keep = {live}
     if live is not None:
         older = [p for p in generations if p.name < live.name]

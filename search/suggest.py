@@ -1,4 +1,4 @@
-""""Forse cercavi": a close spelling among the words of the index, as they are written."""
+""" "Forse cercavi": a close spelling among the words of the index, as they are written."""
 
 from __future__ import annotations
 
@@ -25,7 +25,8 @@ def suggest(searcher: Searcher, text: str) -> str | None:
             return word
         # The nearest spelling first, the most common of equally near ones.
         for distance in (1, 2):
-            near = [w for w in reader.terms_within("exact", folded, distance, prefix=1) if w != folded]
+            near = reader.terms_within("exact", folded, distance, prefix=1)
+            near = [w for w in near if w != folded]
             if near:
                 changed = True
                 return max(near, key=lambda w: (reader.doc_frequency("exact", w), w))

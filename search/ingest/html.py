@@ -1,37 +1,35 @@
 """Saved web pages as articles: main text by trafilatura, metadata as the page declares it.
 
-Main text: trafilatura `fast=True` (its readability/jusText fallback kept a chart caption on
-parcoabruzzo and took up to 1.5 s a page), no comments, tables kept (old CMSs lay articles
-out in tables), `deduplicate=False` (a process-wide cache: text would depend on reading
-order); `favor_precision` lost La Stampa's first paragraph. Paragraphs are separated by a
-blank line; a first paragraph repeating the title is dropped.
+Main text: trafilatura with `fast=True` (its readability/jusText fallback kept a chart
+caption on parcoabruzzo and took up to 1.5 s a page), no comments, tables kept (old CMSs
+lay articles out in tables), `deduplicate=False` (a process-wide cache: the text would
+depend on reading order); `favor_precision` lost La Stampa's first paragraph.
 
 Metadata, first found wins. title: JSON-LD headline; the <h1> that is the declared title
-(og:title, <title>) as shown; the declared title less an end segment naming the site.
-date: declared dates via htmldate (JSON-LD, <meta>, <time>, URL); a date in the dateline
-above the text or in the description ("Notizia del 14 Gennaio 2020"); `fallback_date`.
-htmldate's extensive search is off: it read "Comunicato Stampa n. 03/2020" as 1 March 2020.
-author: trafilatura's (JSON-LD, meta, bylines), never a URL, without a leading "di".
+(og:title, <title>); the declared title less an end segment naming the site. date: declared
+dates via htmldate (JSON-LD, <meta>, <time>, URL; its extensive search read "Comunicato
+Stampa n. 03/2020" as 1 March 2020); a date in the dateline above the text or in the
+description; `fallback_date`. author: trafilatura's (JSON-LD, meta, bylines), never a URL.
 section: JSON-LD articleSection, article:section. tags: JSON-LD keywords, article:tag,
-news_keywords (not `keywords`, often a site slogan). url: the argument, canonical link,
-og:url. source: the URL's host (`www.lastampa.it`), one spelling per site where
-og:site_name varies ("lastampa.it", "La Repubblica", none); og:site_name without a URL.
+news_keywords (not `keywords`, often a slogan). url: the argument, canonical link, og:url.
+source: the URL's host (`www.lastampa.it`), one spelling per site where og:site_name varies
+("lastampa.it", "La Repubblica", none); og:site_name only without a URL.
 
 Not an article (`SkipInput`), measured on the 5 article and 13 listing pages of the shared
 corpus. A page declaring an article (JSON-LD Article type, og:type article,
-article:published_time) is one if it has main text; one declaring a collection (JSON-LD
-CollectionPage, ItemList, SearchResultsPage) is not. An undeclared page needs all of:
-  * a headline: the longest title segment has >= 4 words. Listings carry a section or site
-    name: 1-3 words in 12 of 13 (5 in NewsPuglia); articles 6-17.
+article:published_time) is one if it has main text; one declaring a JSON-LD CollectionPage,
+ItemList or SearchResultsPage is not. An undeclared page needs all of:
+  * a headline: the longest title segment has >= 4 words. Listings have a section or site
+    name, 1-3 words (5 in NewsPuglia); articles 6-17.
   * one story: <= 1/3 of the main text in teaser cards, blocks under 1500 characters with a
     link of >= 5 words to another page and >= 80 more characters. Listings 74-100 %, but
-    0 % on Corriere, Puglia24, SenzaColonne (menus; the headline test catches them);
-    articles 0 %.
+    0 % on Corriere, Puglia24, SenzaColonne (menus, caught by the headline); articles 0 %.
   * >= 200 characters of main text.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 from collections.abc import Iterator
@@ -61,14 +59,11 @@ MIN_UNDECLARED_CHARS = 200
 
 _SEPARATOR = re.compile(r"(\s+[-|–—:·»]{1,2}\s+)")  # captured: split() keeps separators
 _LEAVES = frozenset({"p", "head", "item", "cell", "quote", "code"})
-_EXTRACTION: dict[str, Any] = {
-    "fast": True,
-    "include_comments": False,
-    "include_tables": True,
-    "deduplicate": False,
+_EXTRACTION: dict[str, Any] = {  # trafilatura's options, chosen in the module docstring
+    "fast": True, "include_comments": False, "include_tables": True, "deduplicate": False,
     "with_metadata": True,
     "date_extraction_params": {"original_date": True, "extensive_search": False},
-}
+}  # fmt: skip
 
 
 def extract_html(
@@ -102,11 +97,7 @@ def extract_html(
         raise SkipInput("pagina senza testo principale")
     if not declares_article:
         _refuse_listing(tree, paragraphs, declared)
-    tags = [
-        *_strings(ld.get("keywords")),
-        *meta.get("article:tag", ()),
-        *meta.get("news_keywords", ()),
-    ]
+    tags = [*_strings(ld.get("keywords")), *meta.get("article:tag", ())]
     return Article(
         id="",
         title=title,
@@ -116,7 +107,7 @@ def extract_html(
         source=host or _first(meta.get("og:site_name")),
         date=_date(document.date, meta, paragraphs) or fallback_date,
         section=_first(ld.get("articleSection"), meta.get("article:section")),
-        tags=_tags(tags),
+        tags=_tags([*tags, *meta.get("news_keywords", ())]),
     )
 
 
@@ -238,8 +229,7 @@ def _title(tree: lxml_html.HtmlElement, ld: dict[str, Any], declared: str, sites
         return shown
 
     def names_site(segment: str) -> bool:
-        key = _alnum(segment)
-        return bool(key) and any(key in site or site in key for site in sites)
+        return bool(key := _alnum(segment)) and any(key in site for site in sites)
 
     while len(parts) > 2 and names_site(parts[-1]):  # "… - La Stampa"
         parts = parts[:-2]
@@ -271,7 +261,8 @@ def _blocks(element: etree._Element) -> Iterator[str]:
 
 def _date(declared: str | None, meta: dict[str, list[str]], paragraphs: list[str]) -> date | None:
     if declared:
-        return date.fromisoformat(declared[:10])
+        with contextlib.suppress(ValueError):
+            return date.fromisoformat(declared[:10])
     dateline = []
     for paragraph in paragraphs[:4]:
         if len(paragraph) >= 80:

@@ -45,18 +45,23 @@ class _Truncated(Exception):
 def read_warc(path: Path) -> Iterator[Article | Skipped]:
     """The articles of a web archive, and a `Skipped` for each page that could not be one."""
     with path.open("rb") as raw:
-        records = iter(ArchiveIterator(_Uncompressed(raw)))
+        stream = _Uncompressed(raw)
+        archive = ArchiveIterator(stream)
+        records = iter(archive)
+        record = None
         while True:
             try:
-                record = next(records, None)
+                previous, record = record, next(records, None)
+                if previous is not None:
+                    _check_complete(previous)  # warcio has now read it to its end
                 if record is None:
+                    _check_nothing_left(archive, stream, previous is not None)
                     return
                 if not _is_html_page(record):
                     continue
                 uri = record.rec_headers.get_header("WARC-Target-URI")
                 data = record.content_stream().read()
-                if getattr(record.raw_stream, "limit", 0) > 0:
-                    raise _Truncated(f"il record di {uri} è incompleto")
+                _check_complete(record)
             except (*_DAMAGE, _Truncated) as damage:
                 yield Skipped(
                     str(path), f"archivio WARC troncato o danneggiato: {_explain(damage)}"
@@ -84,6 +89,8 @@ class _Uncompressed:
     """
 
     def __init__(self, raw: io.BufferedReader) -> None:
+        self.total = 0
+        self.tail = b""  # the last bytes read
         self.stream = gzip.GzipFile(fileobj=raw) if raw.peek(2)[:2] == b"\x1f\x8b" else raw
         try:
             head = self.stream.peek(5)[:5]
@@ -94,9 +101,27 @@ class _Uncompressed:
 
     def read(self, size: int = -1) -> bytes:
         try:
-            return self.stream.read1(size if size > 0 else io.DEFAULT_BUFFER_SIZE)
+            data = self.stream.read1(size if size > 0 else io.DEFAULT_BUFFER_SIZE)
         except EOFError as error:
             raise _Truncated(_explain(error)) from None
+        self.total += len(data)
+        self.tail = (self.tail + data)[-64:]
+        return data
+
+
+def _check_nothing_left(archive: ArchiveIterator, stream: _Uncompressed, any_record: bool) -> None:
+    """The archive ends with the blank lines that close its last whole record, and no more."""
+    end = archive.get_record_offset() + archive.get_record_length() if any_record else 0
+    left = stream.total - end
+    closed = stream.tail.endswith((b"\r\n\r\n", b"\n\n"))
+    if not closed or left > len(stream.tail) or stream.tail[len(stream.tail) - left :].strip():
+        raise _Truncated("il file finisce a metà di un record")
+
+
+def _check_complete(record: ArcWarcRecord) -> None:
+    if getattr(record.raw_stream, "limit", 0) > 0:
+        uri = record.rec_headers.get_header("WARC-Target-URI")
+        raise _Truncated(f"il record di {uri} è incompleto")
 
 
 def _is_html_page(record: ArcWarcRecord) -> bool:

@@ -1,0 +1,67 @@
+"""The archive export format (the seed article's)."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from search.errors import SkipInput
+from search.ingest import read_articles
+from search.ingest.export import parse_export
+from tests.corpus_facts import SEED, SEED_ID
+
+
+def test_seed_article_metadata_and_clean_body(shared_corpus: Path) -> None:
+    [article] = list(read_articles(shared_corpus / SEED, SEED))
+    assert article.title == (
+        "Guerra Russia–Ucraina: segnali di apertura nei negoziati? "
+        "Trump: «Putin vuole fermare la guerra»"
+    )
+    assert article.date == date(2025, 4, 12)
+    assert article.author == "Redazione"
+    assert article.source == "www.infooggi.it"
+    assert article.url == SEED_ID
+    assert article.id == SEED_ID
+    assert "Articolo scaricato" not in article.body
+    assert "**" not in article.body and "##" not in article.body
+    # heading text is kept as a paragraph
+    assert "Cosa aspettarsi nelle prossime ore" in article.body.split("\n\n")
+    # a sentence broken around a bold phrase is joined again
+    assert "pur precisando che una soluzione immediata è tutt'altro che scontata." in article.body
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        ("Data: 12 aprile 2025 | Autore: Redazione", date(2025, 4, 12)),
+        ("Data: 1° maggio 2024 | Autore: Redazione", date(2024, 5, 1)),
+        ("Data: 12/04/2025 | Autore: Redazione", date(2025, 4, 12)),
+    ],
+)
+def test_italian_dates_in_the_header(line: str, expected: date) -> None:
+    article = parse_export(f"# Titolo\n\n{line}\n\n---\n\nTesto dell'articolo.\n")
+    assert article.date == expected
+    assert article.author == "Redazione"
+
+
+def test_text_without_header_takes_its_first_line_as_title() -> None:
+    article = parse_export("Alluvione a Faenza\n\nIl fiume è esondato nella notte.\n")
+    assert article.title == "Alluvione a Faenza"
+    assert article.body == "Il fiume è esondato nella notte."
+    assert article.date is None
+
+
+def test_empty_file_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "vuoto.txt"
+    path.write_text("   \n\n")
+    with pytest.raises(SkipInput, match="vuoto"):
+        list(read_articles(path, "vuoto.txt"))
+
+
+def test_binary_file_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "foto.txt"
+    path.write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)))
+    with pytest.raises(SkipInput, match="binario"):
+        list(read_articles(path, "foto.txt"))

@@ -1,0 +1,171 @@
+"""`archivio reindex`: incremental by default, every broken input skipped with its reason."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from search.archive import Archive
+from search.errors import IndexLockedError, StaleIndexError
+from search.indexer import reindex
+from search.settings import Settings
+from search.store import META, live_generation, writer_lock
+
+EXPORT = """# {title}
+
+Data: 3 marzo 2024 | Autore: Carla Neri
+
+---
+
+{body}
+
+---
+
+Articolo scaricato da [www.esempio.it](https://www.esempio.it)
+
+<https://www.esempio.it/{slug}>
+"""
+
+
+def _article(corpus: Path, name: str, title: str, body: str) -> Path:
+    path = corpus / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(EXPORT.format(title=title, body=body, slug=path.stem), encoding="utf-8")
+    return path
+
+
+def _ids(index_dir: Path) -> set[str]:
+    archive = Archive(index_dir)
+    with archive.searcher() as searcher:
+        ids = {fields["id"] for fields in searcher.all_stored_fields()}
+    archive.close()
+    return ids
+
+
+def test_second_run_adds_and_updates_nothing(corpus_dir: Path, tmp_path: Path) -> None:
+    settings = Settings(corpus_dir=corpus_dir, index_dir=tmp_path / "index")
+    first = reindex(settings)
+    assert first.full and first.added == first.articles >= 40
+    second = reindex(settings)
+    assert not second.full
+    assert (second.added, second.updated, second.removed) == (0, 0, 0)
+    assert second.unchanged == first.articles
+    assert second.files_read == 0
+
+
+def test_add_change_delete_and_rename(corpus_dir: Path, tmp_path: Path) -> None:
+    settings = Settings(corpus_dir=corpus_dir, index_dir=tmp_path / "index")
+    reindex(settings)
+    before = _ids(settings.index_dir)
+
+    new = _article(corpus_dir, "nuovi/frana.txt", "Frana sulla statale", "Una frana ha " * 30)
+    report = reindex(settings)
+    assert (report.added, report.updated, report.removed) == (1, 0, 0)
+    assert _ids(settings.index_dir) == before | {"https://www.esempio.it/frana"}
+
+    _article(corpus_dir, "nuovi/frana.txt", "Frana sulla statale 16", "Riaperta la strada " * 30)
+    report = reindex(settings)
+    assert (report.added, report.updated, report.removed) == (0, 1, 0)
+    archive = Archive(settings.index_dir)
+    assert archive.get("https://www.esempio.it/frana").title == "Frana sulla statale 16"
+
+    new.rename(corpus_dir / "nuovi" / "frana-statale.txt")
+    report = reindex(settings)
+    # the URL inside names the article: a renamed file keeps its id and is simply re-read
+    assert (report.added, report.updated, report.removed) == (0, 1, 0)
+    assert archive.get("https://www.esempio.it/frana").path == "nuovi/frana-statale.txt"
+
+    (corpus_dir / "nuovi" / "frana-statale.txt").unlink()
+    report = reindex(settings)
+    assert (report.added, report.updated, report.removed) == (0, 0, 1)
+    assert _ids(settings.index_dir) == before
+
+
+def test_touched_but_unchanged_file_is_not_reindexed(corpus_dir: Path, tmp_path: Path) -> None:
+    settings = Settings(corpus_dir=corpus_dir, index_dir=tmp_path / "index")
+    reindex(settings)
+    some_file = next(corpus_dir.rglob("*.txt"))
+    os.utime(some_file, ns=(1, 1))
+    report = reindex(settings)
+    assert (report.added, report.updated, report.files_read) == (0, 0, 0)
+
+
+def test_broken_inputs_are_named_with_their_reason(corpus_dir: Path, tmp_path: Path) -> None:
+    settings = Settings(corpus_dir=corpus_dir, index_dir=tmp_path / "index")
+    good = reindex(settings).articles
+    broken = corpus_dir / "rotti"
+    broken.mkdir()
+    (broken / "vuoto.txt").write_text("")
+    (broken / "immagine.html").write_bytes(b"\x00\x01\x02GIF89a" * 50)
+    (broken / "latin.txt").write_bytes(bytes(range(128, 256)) * 4)
+    (broken / "righe.jsonl").write_text(
+        json.dumps({"id": "ok-1", "title": "Buona", "body": "Una riga valida."}) + "\n{rotta\n"
+    )
+    (broken / "menu.html").write_text("<html><body><nav><a href='/'>Home</a></nav></body></html>")
+    data = gzip.compress(b"\n".join(json.dumps({"id": f"z{i}", "body": "x " * 500}).encode()
+                                    for i in range(300)))
+    (broken / "tronco.jsonl.gz").write_bytes(data[: len(data) // 2])
+    report = reindex(settings)
+    reasons = {s.path: s.reason for s in report.skipped}
+    assert "vuoto" in reasons["rotti/vuoto.txt"]
+    assert "binario" in reasons["rotti/immagine.html"]
+    assert "rotti/latin.txt" in reasons
+    assert "JSON" in reasons["rotti/righe.jsonl#2"]
+    assert "rotti/menu.html" in reasons
+    assert "troncato" in reasons["rotti/tronco.jsonl.gz"]
+    assert report.articles > good  # the good line and the lines before the damage
+    assert "ok-1" in _ids(settings.index_dir)
+
+
+def test_duplicates_are_indexed_once_and_come_back_when_the_original_goes(
+    corpus_dir: Path, tmp_path: Path
+) -> None:
+    settings = Settings(corpus_dir=corpus_dir, index_dir=tmp_path / "index")
+    body = "Il consiglio comunale ha approvato il bilancio. " * 20
+    _article(corpus_dir, "a/bilancio.txt", "Bilancio approvato", body)
+    copy = corpus_dir / "b" / "bilancio.txt"
+    copy.parent.mkdir()
+    shutil.copy(corpus_dir / "a" / "bilancio.txt", copy)
+    report = reindex(settings)
+    assert report.duplicates >= 1
+    assert "https://www.esempio.it/bilancio" in _ids(settings.index_dir)
+    (corpus_dir / "a" / "bilancio.txt").unlink()
+    reindex(settings)
+    assert "https://www.esempio.it/bilancio" in _ids(settings.index_dir)
+
+
+def test_full_rebuild_goes_live_only_when_complete(corpus_dir: Path, tmp_path: Path) -> None:
+    settings = Settings(corpus_dir=corpus_dir, index_dir=tmp_path / "index")
+    reindex(settings)
+    live = live_generation(settings.index_dir)
+    report = reindex(settings, full=True)
+    assert report.full
+    assert live_generation(settings.index_dir) != live
+    assert _ids(settings.index_dir)
+
+
+def test_index_of_another_version_asks_for_a_full_reindex(corpus_dir: Path, tmp_path: Path) -> None:
+    settings = Settings(corpus_dir=corpus_dir, index_dir=tmp_path / "index")
+    reindex(settings)
+    meta = live_generation(settings.index_dir) / META
+    data = json.loads(meta.read_text())
+    data["version"] = "archivio-0/it-0"
+    meta.write_text(json.dumps(data))
+    with pytest.raises(StaleIndexError, match="--full"):
+        Archive(settings.index_dir)
+    with pytest.raises(StaleIndexError, match="--full"):
+        reindex(settings)
+    assert reindex(settings, full=True).full
+    Archive(settings.index_dir)
+
+
+def test_a_second_writer_is_refused_with_a_clear_message(corpus_dir: Path, tmp_path: Path) -> None:
+    settings = Settings(corpus_dir=corpus_dir, index_dir=tmp_path / "index")
+    with writer_lock(settings.index_dir), pytest.raises(IndexLockedError, match="attendi"):
+        reindex(settings)
+    reindex(settings)  # the lock went with its holder
