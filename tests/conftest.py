@@ -9,7 +9,6 @@ from click.testing import CliRunner
 from search.archive import Archive
 from search.indexer import reindex
 from search.settings import Settings
-
 from tests.corpus_facts import SAMPLE_CORPUS, SEED, SHARED_CORPUS
 
 

@@ -56,7 +56,10 @@ def test_invalid_lines_are_reported_and_the_others_kept(tmp_path: Path) -> None:
 def test_records_without_id_or_url_get_a_stable_position_id(tmp_path: Path) -> None:
     path = tmp_path / "dump.jsonl"
     _write(path, [{"title": "Uno", "body": "a"}, {"title": "Due", "body": "b"}])
-    assert [a.id for a in read_articles(path, "x/dump.jsonl")] == ["x/dump.jsonl#1", "x/dump.jsonl#2"]
+    assert [a.id for a in read_articles(path, "x/dump.jsonl")] == [
+        "x/dump.jsonl#1",
+        "x/dump.jsonl#2",
+    ]
 
 
 def test_gzip_and_truncated_gzip(tmp_path: Path) -> None:

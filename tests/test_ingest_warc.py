@@ -117,3 +117,19 @@ def test_a_file_that_is_not_a_warc_is_refused(tmp_path: Path, data: bytes) -> No
     path.write_bytes(data)
     with pytest.raises(SkipInput):
         list(read_warc(path))
+
+
+@pytest.mark.parametrize("name", ["crawl.warc.gz", "crawl.warc"])
+def test_every_cut_is_reported_except_between_records(tmp_path: Path, name: str) -> None:
+    whole = tmp_path / f"whole-{name}"
+    offsets = write_warc(whole, gzip=name.endswith(".gz"))
+    data = whole.read_bytes()
+    cut = tmp_path / name
+    unreported = []
+    for size in [*range(offsets[0] + 1, len(data), 29), *offsets]:
+        cut.write_bytes(data[:size])
+        items = list(read_warc(cut))
+        damaged = any(item.path == str(cut) for item in items if isinstance(item, Skipped))
+        if damaged == (size in offsets):
+            unreported.append(size)
+    assert unreported == []

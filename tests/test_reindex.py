@@ -107,8 +107,9 @@ def test_broken_inputs_are_named_with_their_reason(corpus_dir: Path, tmp_path: P
         json.dumps({"id": "ok-1", "title": "Buona", "body": "Una riga valida."}) + "\n{rotta\n"
     )
     (broken / "menu.html").write_text("<html><body><nav><a href='/'>Home</a></nav></body></html>")
-    data = gzip.compress(b"\n".join(json.dumps({"id": f"z{i}", "body": "x " * 500}).encode()
-                                    for i in range(300)))
+    data = gzip.compress(
+        b"\n".join(json.dumps({"id": f"z{i}", "body": "x " * 500}).encode() for i in range(300))
+    )
     (broken / "tronco.jsonl.gz").write_bytes(data[: len(data) // 2])
     report = reindex(settings)
     reasons = {s.path: s.reason for s in report.skipped}

@@ -92,7 +92,7 @@ def test_fields_with_italian_and_english_names(seed_archive: Archive) -> None:
 
 
 def test_unknown_field_lists_the_valid_ones(seed_archive: Archive) -> None:
-    with pytest.raises(QueryError, match="campo sconosciuto: giornale.*titolo/title"):
+    with pytest.raises(QueryError, match=r"campo sconosciuto: giornale.*titolo/title"):
         search(seed_archive, SearchRequest(query="giornale:Repubblica"))
 
 
@@ -161,9 +161,15 @@ def test_every_result_is_reachable_by_paging(seed_archive: Archive) -> None:
     first = search(seed_archive, SearchRequest(query="", limit=7))
     seen: list[str] = []
     for number in range(1, first.pages + 1):
-        seen += [h.id for h in search(seed_archive, SearchRequest(query="", limit=7, page=number)).hits]
+        seen += [
+            h.id for h in search(seed_archive, SearchRequest(query="", limit=7, page=number)).hits
+        ]
     assert len(seen) == len(set(seen))
-    assert len(seen) + sum(h.similar for h in search(seed_archive, SearchRequest(query="", limit=100)).hits) == first.total
+    assert (
+        len(seen)
+        + sum(h.similar for h in search(seed_archive, SearchRequest(query="", limit=100)).hits)
+        == first.total
+    )
 
 
 def test_facets_count_the_whole_result_set(seed_archive: Archive) -> None:

@@ -8,10 +8,12 @@ crawl holds thousands and none is an article. A page that is not an article come
 `Skipped(f"{path}#{uri}", reason)`, so a user can see why a crawled URL is missing.
 
 Damage: warcio takes the EOFError that `gzip` raises at a cut for the end of the archive,
-and returns a cut record of a `.warc` as if whole. So the archive is decompressed here and a
-cut raised as such, and every record is checked against its Content-Length. The articles
-before the damage are yielded, then one `Skipped(str(path), reason)`. A file that does not
-start with a WARC header raises `SkipInput` (warcio would read plain text as ARC records).
+returns a cut record of a `.warc` as if whole, and may drop a cut header in silence. So the
+archive is decompressed here with the cut raised as such, each record is checked against its
+Content-Length, and the file must end with the blank lines closing its last whole record.
+The articles before the damage are yielded, then one `Skipped(str(path), reason)`. A file
+that does not start with a WARC header raises `SkipInput` (warcio would read plain text as
+ARC records).
 """
 
 from __future__ import annotations
@@ -39,7 +41,7 @@ _DAMAGE = (ArchiveLoadFailed, EOFError, zlib.error, gzip.BadGzipFile, AttributeE
 
 
 class _Truncated(Exception):
-    """A record shorter than its Content-Length: the file ends inside it."""
+    """The archive ends inside a record."""
 
 
 def read_warc(path: Path) -> Iterator[Article | Skipped]:
@@ -47,11 +49,10 @@ def read_warc(path: Path) -> Iterator[Article | Skipped]:
     with path.open("rb") as raw:
         stream = _Uncompressed(raw)
         archive = ArchiveIterator(stream)
-        records = iter(archive)
         record = None
         while True:
             try:
-                previous, record = record, next(records, None)
+                previous, record = record, next(archive, None)
                 if previous is not None:
                     _check_complete(previous)  # warcio has now read it to its end
                 if record is None:

@@ -1,0 +1,167 @@
+"""Every request parameter is read and checked here, so views only see valid values.
+
+The pages take Italian names (`q, dal, al, autore, fonte, ordina, pagina`), the API English
+ones (`q, from, to, author, source, sort, page, limit`); both become one `SearchRequest`.
+A bad value raises `ParamError` with a message that says what is accepted: the pages
+answer 400 with the search form and the message, the API 400 with `{"error": …}`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, fields, replace
+
+from search.dates import parse_date_range
+from search.errors import QueryError
+from search.results import MAX_LIMIT, MAX_QUERY_CHARS, SORTS, SearchRequest
+
+MAX_PAGE = 10_000
+MAX_FILTER_CHARS = 200
+# What the pages call each order, in the order the form offers them.
+SORT_WORDS = {"rilevanza": "relevance", "recenti": "newest", "vecchi": "oldest"}
+SORT_LABELS = {"rilevanza": "Rilevanza", "recenti": "Più recenti", "vecchi": "Meno recenti"}
+_DIGITS = re.compile(r"[0-9]{1,9}")
+
+
+class ParamError(QueryError):
+    """A request parameter with a value the application cannot use."""
+
+
+@dataclass(frozen=True)
+class SearchForm:
+    """The state of a results page, exactly as it appears in its URL."""
+
+    q: str = ""
+    dal: str = ""
+    al: str = ""
+    autore: str = ""
+    fonte: str = ""
+    ordina: str = "rilevanza"
+    pagina: int = 1
+
+    def search_request(self, limit: int) -> SearchRequest:
+        return SearchRequest(
+            query=self.q,
+            date_from=self.dal or None,
+            date_to=self.al or None,
+            author=self.autore or None,
+            source=self.fonte or None,
+            sort=SORT_WORDS.get(self.ordina, "relevance"),
+            page=self.pagina,
+            limit=limit,
+        )
+
+    def url_args(self, **changes: str | int) -> dict[str, str | int]:
+        """Query-string arguments of this state with `changes`, defaults left out.
+
+        Any change other than the page goes back to page 1: the old page number
+        would point into a different list.
+        """
+        if "pagina" not in changes:
+            changes["pagina"] = 1
+        state = replace(self, **changes)  # type: ignore[arg-type]
+        defaults = SearchForm()
+        return {
+            f.name: getattr(state, f.name)
+            for f in fields(self)
+            if getattr(state, f.name) != getattr(defaults, f.name)
+        }
+
+    @property
+    def filtered(self) -> bool:
+        return bool(self.dal or self.al or self.autore or self.fonte)
+
+
+def read_search_form(args: Mapping[str, str]) -> SearchForm:
+    """The results page's parameters, checked; raises ParamError or DateError."""
+    form = echo_search_form(args)
+    if form.ordina not in SORT_WORDS:
+        raise ParamError(
+            f"ordinamento sconosciuto: «{form.ordina}». Valori validi: {', '.join(SORT_WORDS)}"
+        )
+    form = replace(form, pagina=_page(args.get("pagina"), "pagina"))
+    _check_text(form.q, form.dal, form.al, form.autore, form.fonte)
+    return form
+
+
+def echo_search_form(args: Mapping[str, str]) -> SearchForm:
+    """The parameters as typed, unchecked: to show the form again next to an error."""
+    return SearchForm(
+        q=args.get("q", ""),
+        dal=args.get("dal", "").strip(),
+        al=args.get("al", "").strip(),
+        autore=args.get("autore", "").strip(),
+        fonte=args.get("fonte", "").strip(),
+        ordina=args.get("ordina", "").strip() or "rilevanza",
+        pagina=1,
+    )
+
+
+def read_api_request(args: Mapping[str, str]) -> SearchRequest:
+    """`/api/search` parameters (English names, as the CLI's options), checked."""
+    sort = args.get("sort", "relevance").strip() or "relevance"
+    if sort not in SORTS:
+        raise ParamError(f"ordinamento sconosciuto: «{sort}». Valori validi: {', '.join(SORTS)}")
+    request = SearchRequest(
+        query=args.get("q", ""),
+        date_from=args.get("from", "").strip() or None,
+        date_to=args.get("to", "").strip() or None,
+        author=args.get("author", "").strip() or None,
+        source=args.get("source", "").strip() or None,
+        sort=sort,
+        page=_page(args.get("page"), "page"),
+        limit=_limit(args.get("limit")),
+    )
+    _check_text(
+        request.query,
+        request.date_from or "",
+        request.date_to or "",
+        request.author or "",
+        request.source or "",
+    )
+    return request
+
+
+def read_query(args: Mapping[str, str]) -> str:
+    """The `q` an article page highlights."""
+    query = args.get("q", "")
+    _check_text(query)
+    return query
+
+
+def _check_text(query: str, date_from: str = "", date_to: str = "", *names: str) -> None:
+    if len(query) > MAX_QUERY_CHARS:
+        raise ParamError(
+            f"ricerca troppo lunga: {len(query)} caratteri, al massimo {MAX_QUERY_CHARS}"
+        )
+    values = (query, date_from, date_to, *names)
+    if any("\x00" in value for value in values):
+        raise ParamError("la ricerca contiene un carattere non valido (NUL)")
+    if any(len(value) > MAX_FILTER_CHARS for value in (date_from, date_to, *names)):
+        raise ParamError(f"filtro troppo lungo: al massimo {MAX_FILTER_CHARS} caratteri")
+    for value in (date_from, date_to):
+        if value:
+            parse_date_range(value)  # a DateError says what is wrong and gives examples
+
+
+def _page(value: str | None, name: str) -> int:
+    if value is None or value.strip() == "":
+        return 1
+    text = value.strip()
+    if not _DIGITS.fullmatch(text) or not 1 <= int(text) <= MAX_PAGE:
+        raise ParamError(
+            f"numero di pagina non valido ({name}={text}): usa un numero da 1 a {MAX_PAGE}"
+        )
+    return int(text)
+
+
+def _limit(value: str | None) -> int:
+    if value is None or value.strip() == "":
+        return 10
+    text = value.strip()
+    if not _DIGITS.fullmatch(text) or not 1 <= int(text) <= MAX_LIMIT:
+        raise ParamError(
+            f"risultati per pagina non validi (limit={text}): usa un numero da 1 a {MAX_LIMIT}"
+        )
+    return int(text)
