@@ -47,3 +47,7 @@ class ArticleNotFoundError(ArchivioError):
 
 class SkipInput(ArchivioError):
     """An input file, or a record inside one, that cannot be indexed; the message is the reason."""
+
+
+class IndexWriteError(ArchivioError):
+    """The index could not be written (full disk, read-only folder…); the old one is intact."""

@@ -8,6 +8,7 @@ new generation that goes live only once committed (see `search.store`).
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import os
 import re
@@ -22,7 +23,7 @@ from whoosh import index as whoosh_index
 from whoosh.writing import SegmentWriter
 
 from search.analysis import fold
-from search.errors import SkipInput, StaleIndexError
+from search.errors import IndexWriteError, SkipInput, StaleIndexError
 from search.ingest import discover, read_articles
 from search.model import Article, Skipped
 from search.near_duplicates import NearDuplicates
@@ -83,6 +84,37 @@ def reindex(
     corpus = settings.corpus_dir
     if not corpus.is_dir():
         raise SkipInput(f"la cartella del corpus {corpus} non esiste")
+    try:
+        report = _reindex_locked(settings, full, on_start, on_file)
+    except OSError as error:
+        raise IndexWriteError(_write_failure(settings.index_dir, error)) from error
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def _write_failure(index_dir: Path, error: OSError) -> str:
+    causes = {
+        errno.ENOSPC: "spazio su disco esaurito",
+        errno.EDQUOT: "quota del disco esaurita",
+        errno.EROFS: "il file system è in sola lettura",
+        errno.EACCES: "permesso negato",
+        errno.EPERM: "permesso negato",
+    }
+    cause = causes.get(error.errno or 0, error.strerror or str(error))
+    return (
+        f"impossibile scrivere l'indice in {index_dir}: {cause}. "
+        "L'indice precedente è intatto e resta in uso; libera spazio o correggi i permessi "
+        "e riesegui `archivio reindex`"
+    )
+
+
+def _reindex_locked(
+    settings: Settings,
+    full: bool,
+    on_start: Callable[[int, int], None] | None,
+    on_file: ProgressCallback | None,
+) -> ReindexReport:
+    corpus = settings.corpus_dir
     with writer_lock(settings.index_dir):
         live = live_generation(settings.index_dir)
         old = None if full or live is None else _current_manifest(settings.index_dir, live)
@@ -100,7 +132,6 @@ def reindex(
             shutil.rmtree(generation, ignore_errors=True)
             raise
         report.articles = sum(len(r.ids) for r in manifest.files.values())
-    report.seconds = time.perf_counter() - started
     return report
 
 
@@ -268,6 +299,10 @@ def to_document(article: Article, group: str | None = None) -> dict[str, object]
         "body": article.body,
         "exact": f"{article.title}\n{article.body}",
         "text_key": text_key(article),
+        # Sortable columns get a value in every document: Whoosh 2.7 leaves a column short
+        # (IndexError on read) when the last documents of a segment have none.
+        "author_key": article.author or "",
+        "source_key": article.source or "",
         "group": group or article.id,
         "day": when.year * 10000 + when.month * 100 + when.day if when else 0,
         "year": when.year if when else 0,
@@ -278,10 +313,8 @@ def to_document(article: Article, group: str | None = None) -> dict[str, object]
         document["url_key"] = url_key(article.url)
     if article.author:
         document["author"] = article.author
-        document["author_key"] = article.author
     if article.source:
         document["source"] = article.source
-        document["source_key"] = article.source
     if article.section:
         document["section"] = article.section
     if article.tags:

@@ -13,6 +13,7 @@ import pytest
 from search.archive import Archive
 from search.errors import IndexLockedError, StaleIndexError
 from search.indexer import reindex
+from search.results import SearchRequest, search
 from search.settings import Settings
 from search.store import META, live_generation, writer_lock
 
@@ -170,3 +171,17 @@ def test_a_second_writer_is_refused_with_a_clear_message(corpus_dir: Path, tmp_p
     with writer_lock(settings.index_dir), pytest.raises(IndexLockedError, match="attendi"):
         reindex(settings)
     reindex(settings)  # the lock went with its holder
+
+
+def test_an_added_article_without_author_or_source_is_searchable(
+    corpus_dir: Path, tmp_path: Path
+) -> None:
+    settings = Settings(corpus_dir=corpus_dir, index_dir=tmp_path / "index")
+    reindex(settings)
+    (corpus_dir / "breve.jsonl").write_text(
+        json.dumps({"id": "n1", "title": "Zibaldone", "body": "x"})
+    )
+    reindex(settings)
+    page = search(Archive(settings.index_dir), SearchRequest(query="zibaldone"))
+    assert [h.id for h in page.hits] == ["n1"]
+    assert page.facets["author"].values == ()  # no author: nothing to count, no crash

@@ -42,7 +42,7 @@ def long_date(day: date | None) -> str:
 
 
 def month_label(value: str) -> str:
-    """"2025-04" -> "aprile 2025"."""
+    """ "2025-04" -> "aprile 2025"."""
     year, _, month = value.partition("-")
     if not (year.isdigit() and month.isdigit() and 1 <= int(month) <= 12):
         return value

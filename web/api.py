@@ -1,0 +1,44 @@
+"""The JSON interface: the same shapes as `archivio search --json` and `archivio show --json`."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, jsonify, request
+
+from search.errors import IndexMissingError, StaleIndexError
+from search.related import similar_articles
+from search.results import search
+from search.serialize import article_json, hit_json, result_json
+from web.openapi import openapi_document
+from web.params import read_api_request
+from web.state import get_archive, index_stats
+
+bp = Blueprint("api", __name__)
+
+
+@bp.get("/api/search")
+def api_search() -> Response:
+    return jsonify(result_json(search(get_archive(), read_api_request(request.args))))
+
+
+@bp.get("/api/articles/<path:article_id>")
+def api_article(article_id: str) -> Response:
+    archive = get_archive()
+    article = archive.get(article_id)
+    data = article_json(article)
+    data["similar"] = [hit_json(hit) for hit in similar_articles(archive, article.id)]
+    return jsonify(data)
+
+
+@bp.get("/api/openapi.json")
+def openapi() -> Response:
+    return jsonify(openapi_document(request.host_url.rstrip("/")))
+
+
+@bp.get("/healthz")
+def healthz() -> tuple[Response, int]:
+    """For load balancers: 200 with the live generation, 503 when there is no usable index."""
+    try:
+        stats = index_stats()
+    except (IndexMissingError, StaleIndexError) as error:
+        return jsonify(status="error", error=str(error)), 503
+    return jsonify(status="ok", articles=stats.articles, generation=stats.generation), 200

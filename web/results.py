@@ -1,0 +1,115 @@
+"""/cerca: the results page. Parse the URL, run one search, render."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import Blueprint, Response, current_app, render_template, request, url_for
+
+from search.model import ResultPage
+from search.results import search
+from web.params import SORT_LABELS, SearchForm, echo_search_form, read_search_form
+from web.state import get_archive
+from web.syntax import DATE_EXAMPLES, HOME_EXAMPLES
+from web.timeline import build_timeline
+
+bp = Blueprint("results", __name__)
+
+FACET_LABELS = {"year": "Anno", "source": "Fonte", "author": "Autore"}
+WINDOW = 2  # page numbers shown on each side of the current one
+
+
+@dataclass(frozen=True)
+class FacetLink:
+    label: str
+    count: int
+    href: str
+    active: bool
+
+
+@dataclass(frozen=True)
+class FacetGroup:
+    name: str
+    label: str
+    links: tuple[FacetLink, ...]
+
+
+@bp.get("/cerca")
+def search_page() -> str:
+    form = read_search_form(request.args)
+    page = search(get_archive(), form.search_request(current_app.config["PAGE_SIZE"]))
+    return render_template(
+        "results.html",
+        form=form,
+        page=page,
+        timeline=build_timeline(page.facets),
+        facets=facet_groups(form, page),
+        pagination=page_window(page.page, page.pages),
+        first_number=(page.page - 1) * page.limit + 1,
+        **_form_context(form),
+    )
+
+
+def render_form_error(message: str) -> Response:
+    """The search form again, as typed, with what is wrong: HTTP 400."""
+    form = echo_search_form(request.args)
+    body = render_template(
+        "results.html",
+        form=form,
+        page=None,
+        error=message,
+        **_form_context(form),
+    )
+    return Response(body, 400, mimetype="text/html")
+
+
+def _form_context(form: SearchForm) -> dict[str, object]:
+    return {
+        "sort_labels": SORT_LABELS,
+        "date_examples": DATE_EXAMPLES,
+        "examples": HOME_EXAMPLES,
+        "export_args": {k: v for k, v in form.url_args().items() if k != "pagina"},
+    }
+
+
+@bp.app_template_global()
+def search_url(form: SearchForm, **changes: str | int) -> str:
+    """The results page for `form` with `changes` (pagina=1 unless given)."""
+    return url_for("results.search_page", **form.url_args(**changes))
+
+
+def facet_groups(form: SearchForm, page: ResultPage) -> tuple[FacetGroup, ...]:
+    """Facet values as links that add their filter (or remove it when already on)."""
+    groups = []
+    for name in ("year", "source", "author"):
+        facet = page.facets.get(name)
+        if facet is None or not facet.values:
+            continue
+        values = reversed(facet.values) if name == "year" else facet.values
+        links = []
+        for value in values:
+            if name == "year":
+                active = form.dal == form.al == value.value
+                change = (
+                    {"dal": "", "al": ""} if active else {"dal": value.value, "al": value.value}
+                )
+            else:
+                field = "autore" if name == "author" else "fonte"
+                active = getattr(form, field).casefold() == value.value.casefold()
+                change = {field: "" if active else value.value}
+            links.append(FacetLink(value.value, value.count, search_url(form, **change), active))
+        groups.append(FacetGroup(name, FACET_LABELS[name], tuple(links)))
+    return tuple(groups)
+
+
+def page_window(current: int, last: int) -> list[int | None]:
+    """Page numbers around `current`, with the first and last; None marks a gap."""
+    if last <= 1:
+        return []
+    shown = {1, last, *range(max(1, current - WINDOW), min(last, current + WINDOW) + 1)}
+    window: list[int | None] = []
+    for number in sorted(shown):
+        if window and number - (window[-1] or 0) > 1:
+            window.append(None)
+        window.append(number)
+    return window
