@@ -131,7 +131,7 @@ def date_range_query(span: DateRange) -> wq.Query:
 def phrase_boost(parsed: ParsedQuery) -> wq.Query:
     """Rank words found close together above scattered ones (plain multi-word queries)."""
     words = [t for t in _terms_of(parsed.query, "body")]
-    if not parsed.plain_words or len(words) < 2:
+    if not parsed.plain_words or len(words) < 2 or PHRASE_BOOST <= 0:
         return parsed.query
     near = wq.Or(
         [
@@ -210,9 +210,14 @@ def _balanced(text: str) -> bool:
 
 def _surface_forms(q: wq.Query, text: str) -> wq.Query:
     """Point wildcards and fuzzy words at the unstemmed words, as the user wrote them."""
-    if isinstance(q, (wq.Prefix, wq.Wildcard, wq.FuzzyTerm)) and q.fieldname in ("title", "body"):
+    if isinstance(q, (wq.Prefix, wq.Wildcard, wq.FuzzyTerm)):
         # Whoosh has already stemmed the word: take it back from the text the user typed.
         raw = fold(_typed_word(text, q.endchar) or q.text)
+        stem = raw.replace("*", "").replace("?", "")
+        if len(stem) < 2:  # `*`, `a*`, `’~`: would match (nearly) every word
+            return wq.NullQuery
+        if q.fieldname not in ("title", "body"):
+            return q
         if isinstance(q, wq.FuzzyTerm):
             return wq.FuzzyTerm("exact", raw, maxdist=q.maxdist, prefixlength=q.prefixlength)
         if raw.endswith("*") and "*" not in raw[:-1] and "?" not in raw:

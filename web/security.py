@@ -53,7 +53,7 @@ def wants_json() -> bool:
     return request.blueprint == "api" or request.path.startswith(("/api/", "/export.json"))
 
 
-def error_response(status: int, message: str) -> Response:
+def error_response(status: int, message: str, title: str | None = None) -> Response:
     """The error as JSON for machines, as an Italian page for people."""
     if wants_json():
         response = jsonify(error=message)
@@ -61,7 +61,10 @@ def error_response(status: int, message: str) -> Response:
         return response
     try:
         page = render_template(
-            "error.html", status=status, title=TITLES.get(status, "Errore"), message=message
+            "error.html",
+            status=status,
+            title=title or TITLES.get(status, "Errore"),
+            message=message,
         )
     except Exception:  # the error page itself must not fail with a traceback
         return Response(message, status, mimetype="text/plain")
@@ -79,7 +82,11 @@ def install_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(ArticleNotFoundError)
     def article_missing(error: ArticleNotFoundError) -> Response:
-        return error_response(404, f"Articolo non trovato: {error.article_id}")
+        return error_response(
+            404,
+            f"Nessun articolo dell'archivio ha l'id «{error.article_id}».",
+            title="Articolo non trovato",
+        )
 
     @app.errorhandler(IndexMissingError)
     @app.errorhandler(StaleIndexError)

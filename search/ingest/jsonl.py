@@ -57,8 +57,16 @@ def parse_record(raw: bytes | str) -> Article:
         source=_plain(record.get("source")),
         date=_date(record.get("date")),
         section=_plain(record.get("section")),
-        tags=tuple(str(t) for t in record.get("tags") or () if isinstance(t, str)),
+        tags=_tags(record.get("tags")),
     )
+
+
+def _tags(value: object) -> tuple[str, ...]:
+    if isinstance(value, str):
+        value = value.split(",")
+    if not isinstance(value, list):
+        return ()
+    return tuple(t.strip() for t in value if isinstance(t, str) and t.strip())
 
 
 def _text(value: object) -> str:
