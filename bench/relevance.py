@@ -120,9 +120,9 @@ def main() -> None:
     print(evaluate(archive, topics).line("default"))
     if not args.variants:
         return
-    for group in ("and", "any", "or"):
-        for title_boost in (1.0, 2.5, 4.0):
-            for phrase_boost in (0.0, 2.0):
+    for group in ("and", "or", "mm-n-1", "mm-half", "mm-2"):
+        for title_boost in (1.0, 1.5, 2.5):
+            for phrase_boost in (0.0, 1.0, 2.0, 4.0):
                 with configured(group, title_boost, phrase_boost):
                     name = f"{group} title×{title_boost} near×{phrase_boost}"
                     print(evaluate(archive, topics).line(name), flush=True)

@@ -18,6 +18,7 @@ from pathlib import Path
 from whoosh.searching import Searcher
 
 from search.errors import ArticleNotFoundError
+from search.identity import url_key
 from search.model import Article
 from search.store import generation_token, open_live_index
 
@@ -82,8 +83,6 @@ class Archive:
         with self.searcher() as searcher:
             docnum = searcher.document_number(id=article_id)
             if docnum is None and "://" in article_id:
-                from search.indexer import url_key
-
                 docnum = searcher.document_number(url_key=url_key(article_id))
             if docnum is None:
                 raise ArticleNotFoundError(article_id)

@@ -7,18 +7,21 @@ import json
 import sys
 from dataclasses import asdict, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 from tqdm import tqdm
 
 from search.archive import Archive
 from search.errors import ArchivioError, IndexLockedError, QueryError
-from search.indexer import ReindexReport, reindex
 from search.model import Hit, ResultPage
 from search.related import related, similar_articles
 from search.results import MAX_LIMIT, SearchRequest, iter_hits, search
 from search.serialize import article_json, hit_json, result_json
 from search.settings import Settings
+
+if TYPE_CHECKING:
+    from search.indexer import ReindexReport
 
 INDEX_OPTION = click.option(
     "--index",
@@ -76,6 +79,8 @@ def main() -> None:
 @JSON_OPTION
 def reindex_command(corpus_dir: Path, index_dir: Path, full: bool, as_json: bool) -> None:
     """Indicizza gli articoli nuovi o cambiati e toglie quelli cancellati."""
+    from search.indexer import reindex  # the readers' libraries load only for a reindex
+
     settings = Settings(corpus_dir=corpus_dir, index_dir=index_dir)
     progress = _Progress(enabled=not as_json)
     try:

@@ -11,7 +11,6 @@ from __future__ import annotations
 import errno
 import hashlib
 import os
-import re
 import shutil
 import time
 from collections.abc import Callable, Iterable
@@ -22,8 +21,8 @@ from pathlib import Path
 from whoosh import index as whoosh_index
 from whoosh.writing import SegmentWriter
 
-from search.analysis import fold
 from search.errors import IndexWriteError, SkipInput, StaleIndexError
+from search.identity import text_key, url_key
 from search.ingest import discover, read_articles
 from search.model import Article, Skipped
 from search.near_duplicates import NearDuplicates
@@ -39,8 +38,6 @@ from search.store import (
     write_manifest,
     writer_lock,
 )
-
-_NON_WORD = re.compile(r"[\W_]+")
 
 # Below this many articles to add, a second process costs more than it saves (measured).
 PARALLEL_MIN_BYTES = 8 * 1024 * 1024
@@ -322,26 +319,6 @@ def to_document(article: Article, group: str | None = None) -> dict[str, object]
     if when:
         document["date"] = datetime(when.year, when.month, when.day)
     return document
-
-
-def url_key(url: str) -> str:
-    """The same page however it was linked: no scheme, no `www.`, no fragment or slash."""
-    address = url.strip().split("#", 1)[0]
-    address = address.split("://", 1)[-1]
-    host, _, rest = address.partition("/")
-    host = host.lower().removeprefix("www.")
-    return f"{host}/{rest}".rstrip("/")
-
-
-def text_key(article: Article) -> str:
-    """A hash of the article's words, blind to case, accents, spacing and punctuation.
-
-    The body alone when it is long enough to be unmistakable (the same story saved with a
-    site's title suffix is still one article), else title and body.
-    """
-    text = article.body if len(article.body) >= 200 else f"{article.title} {article.body}"
-    words = _NON_WORD.sub(" ", fold(text)).strip()
-    return hashlib.sha1(words.encode("utf-8")).hexdigest()
 
 
 def _sha1(path: Path) -> str:

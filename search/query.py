@@ -16,10 +16,13 @@ never fail: the text is read as plain words, with a notice.
 
 from __future__ import annotations
 
+import math
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from functools import lru_cache
+from itertools import combinations
 
 from whoosh import query as wq
 from whoosh.fields import Schema
@@ -56,6 +59,12 @@ VALID_FIELDS = "titolo/title, testo/body, autore/author, fonte/source, data/date
 # Field weights of BM25F and the default operator: chosen on the relevance set (README).
 FIELD_BOOSTS = {"title": 2.5, "body": 1.0}
 DEFAULT_GROUP = "and"
+# Minimum-should-match rules tried on the relevance set: words required out of n.
+MM_RULES: dict[str, Callable[[int], int]] = {
+    "mm-n-1": lambda n: n - 1 if n >= 3 else n,
+    "mm-half": lambda n: max(1, math.ceil(n / 2)),
+    "mm-2": lambda n: min(n, 2),
+}
 PHRASE_BOOST = 2.0
 PHRASE_SLOP = 3
 
@@ -98,15 +107,35 @@ def parse_query(text: str, *, today: date | None = None, group: str | None = Non
     if not _balanced(rest):
         rest = _STRAY.sub(" ", rest)
         notices.append("Virgolette o parentesi non chiuse: la ricerca è stata letta come parole.")
-    parser = _parser(group or DEFAULT_GROUP)
+    group = group or DEFAULT_GROUP
+    parser = _parser("or" if group.startswith("mm") else group)
     try:
         parsed = parser.parse(rest)
     except Exception:  # Whoosh's parser raises bare errors on odd input: read as words
         parsed = parser.parse(_SYNTAX.sub(" ", rest))
         notices.append("La sintassi non è stata capita: la ricerca è stata letta come parole.")
-    parsed = _surface_forms(parsed, rest).normalize()
+    parsed = _surface_forms(parsed, rest)
     plain = not _SYNTAX.search(rest)
-    return ParsedQuery(text, parsed, dates, notices, plain)
+    if plain and group.startswith("mm"):
+        parsed = _minimum_should_match(parsed, MM_RULES[group])
+    return ParsedQuery(text, parsed.normalize(), dates, notices, plain)
+
+
+def _minimum_should_match(query: wq.Query, required: Callable[[int], int]) -> wq.Query:
+    """Plain words: a document must hold `required(n)` of the n words (any of them)."""
+    if not isinstance(query, wq.Or):
+        return query
+    by_word: dict[str, list[wq.Query]] = {}
+    for clause in query.normalize().subqueries:
+        key = clause.text if isinstance(clause, wq.Term) else repr(clause)
+        by_word.setdefault(str(key), []).append(clause)
+    words = [wq.Or(clauses) if len(clauses) > 1 else clauses[0] for clauses in by_word.values()]
+    need = required(len(words))
+    if need >= len(words):
+        return wq.And(words)
+    if need <= 1:
+        return wq.Or(words)
+    return wq.Or([wq.And(list(combo)) for combo in combinations(words, need)])
 
 
 def date_filter(ranges: list[tuple[DateRange, bool]]) -> wq.Query | None:

@@ -185,6 +185,11 @@ def test_every_page_works_with_the_keyboard_only(page, name: str) -> None:
     assert outline not in ("none", ""), "the focused search box shows no outline"
     page.keyboard.press("Control+a")
     page.keyboard.type("alluvione")
+    if name == "errore":  # the bad date is still in the form: Tab on to it and clear it
+        while page.evaluate("document.activeElement.id") != "dal":
+            page.keyboard.press("Tab")
+        page.keyboard.press("Control+a")
+        page.keyboard.press("Delete")
     page.keyboard.press("Enter")
     page.wait_for_url("**/cerca?q=alluvione**")
     assert page.locator(".hit").count() >= 1
@@ -206,15 +211,19 @@ def test_a_timeline_bar_is_reached_and_followed_with_the_keyboard(page) -> None:
 
 @pytest.mark.slow
 @pytest.mark.parametrize("name", list(PAGES))
-def test_axe_finds_no_serious_violation(page, name: str) -> None:
+def test_axe_finds_no_serious_violation(browser, server: LiveServer, name: str) -> None:
     if not AXE.exists():
         pytest.skip(f"{AXE} is missing: run `bash scripts/setup-system.sh` (npm axe-core)")
-    page.goto(PAGES[name])
-    page.add_script_tag(path=str(AXE))
-    report = page.evaluate(
+    # Injecting axe is an inline script, which the page's own CSP rightly forbids.
+    context = browser.new_context(bypass_csp=True, base_url=server.url)
+    tab = context.new_page()
+    tab.goto(PAGES[name])
+    tab.add_script_tag(path=str(AXE))
+    report = tab.evaluate(
         "axe.run(document, {runOnly: {type: 'tag', values: "
         "['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa', 'best-practice']}})"
     )
+    context.close()
     ARTIFACTS.mkdir(exist_ok=True)
     (ARTIFACTS / f"axe-{name}.json").write_text(json.dumps(report["violations"], indent=2))
     serious = [
