@@ -19,7 +19,7 @@ from datasketch import MinHash, MinHashLSH
 
 from search.analysis import fold
 
-THRESHOLD = 0.7
+THRESHOLD = 0.45
 NUM_PERM = 64
 SHINGLE = 3
 MIN_WORDS = 25  # shorter texts are too short to call two of them the same story

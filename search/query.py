@@ -57,8 +57,8 @@ FIELD_NAMES = {
 VALID_FIELDS = "titolo/title, testo/body, autore/author, fonte/source, data/date, sezione/section"
 
 # Field weights of BM25F and the default operator: chosen on the relevance set (README).
-FIELD_BOOSTS = {"title": 2.5, "body": 1.0}
-DEFAULT_GROUP = "and"
+FIELD_BOOSTS = {"title": 1.5, "body": 1.0}
+DEFAULT_GROUP = "mm-half"
 # Minimum-should-match rules tried on the relevance set: words required out of n.
 MM_RULES: dict[str, Callable[[int], int]] = {
     "mm-n-1": lambda n: n - 1 if n >= 3 else n,
@@ -66,6 +66,7 @@ MM_RULES: dict[str, Callable[[int], int]] = {
     "mm-2": lambda n: min(n, 2),
 }
 PHRASE_BOOST = 2.0
+COORDINATION = 1.0
 PHRASE_SLOP = 3
 
 _DATE_CLAUSE = re.compile(r'(?<![\w:])(-?)(?:data|date):("[^"]*"?|\S+)', re.IGNORECASE)
@@ -108,14 +109,18 @@ def parse_query(text: str, *, today: date | None = None, group: str | None = Non
         rest = _STRAY.sub(" ", rest)
         notices.append("Virgolette o parentesi non chiuse: la ricerca è stata letta come parole.")
     group = group or DEFAULT_GROUP
-    parser = _parser("or" if group.startswith("mm") else group)
+    plain = not _SYNTAX.search(rest)
+    if group.startswith("mm"):
+        # Plain words: at least half of them (README); with operators or fields, all clauses.
+        parser = _parser("or" if plain else "and")
+    else:
+        parser = _parser(group)
     try:
         parsed = parser.parse(rest)
     except Exception:  # Whoosh's parser raises bare errors on odd input: read as words
         parsed = parser.parse(_SYNTAX.sub(" ", rest))
         notices.append("La sintassi non è stata capita: la ricerca è stata letta come parole.")
     parsed = _surface_forms(parsed, rest)
-    plain = not _SYNTAX.search(rest)
     if plain and group.startswith("mm"):
         parsed = _minimum_should_match(parsed, MM_RULES[group])
     return ParsedQuery(text, parsed.normalize(), dates, notices, plain)
@@ -133,9 +138,11 @@ def _minimum_should_match(query: wq.Query, required: Callable[[int], int]) -> wq
     need = required(len(words))
     if need >= len(words):
         return wq.And(words)
-    if need <= 1:
-        return wq.Or(words)
-    return wq.Or([wq.And(list(combo)) for combo in combinations(words, need)])
+    loose = wq.Or(words) if need <= 1 else wq.Or([wq.And(list(c)) for c in combinations(words, need)])
+    if COORDINATION <= 0:
+        return loose
+    # Documents holding every word first: their full score again, scaled.
+    return wq.AndMaybe(loose, wq.And(words, boost=COORDINATION))
 
 
 def date_filter(ranges: list[tuple[DateRange, bool]]) -> wq.Query | None:

@@ -316,3 +316,29 @@ def test_each_help_example_runs(client: FlaskClient, example: str) -> None:
     html = page(client, "/cerca", q=example)
     if example in GENERAL_EXAMPLES:
         assert html.select(".hit"), example
+
+
+def facets(months: dict[str, int]) -> dict:
+    from search.model import Facet, FacetValue
+
+    years: dict[str, int] = {}
+    for month, count in months.items():
+        years[month[:4]] = years.get(month[:4], 0) + count
+    return {
+        "year": Facet("year", tuple(FacetValue(y, c) for y, c in sorted(years.items()))),
+        "month": Facet("month", tuple(FacetValue(m, c) for m, c in sorted(months.items()))),
+    }
+
+
+def test_timeline_switches_to_months_under_two_years() -> None:
+    from web.timeline import build_timeline
+
+    monthly = build_timeline(facets({"2024-01": 2, "2025-11": 1}))  # 23 months
+    assert monthly.unit == "month" and len(monthly.bars) == 23
+    assert [b.count for b in monthly.bars].count(0) == 21  # gaps are drawn, not skipped
+    assert monthly.bars[12].year_label == "2025" and monthly.bars[1].year_label == ""
+    yearly = build_timeline(facets({"2024-01": 2, "2025-12": 1}))  # 24 months
+    assert yearly.unit == "year" and [b.period for b in yearly.bars] == ["2024", "2025"]
+    assert build_timeline(facets({})) is None
+    tallest = max(yearly.bars, key=lambda b: b.height)
+    assert tallest.period == "2024" and tallest.y + tallest.height == yearly.baseline

@@ -11,7 +11,7 @@ import pytest
 from flask import Flask, url_for
 from flask.testing import FlaskClient
 
-from tests.web_support import HOSTILE, soup
+from tests.web_support import HOSTILE, ODD_ID, soup
 from web import create_app
 from web.security import CONTENT_SECURITY_POLICY
 
@@ -127,6 +127,17 @@ def test_hostile_articles_are_escaped_everywhere(hostile_client: FlaskClient, ur
     for hostile in HOSTILE:
         assert hostile not in body
     assert "<script>" not in body and "<img" not in body
+
+
+def test_an_id_with_slashes_query_and_fragment_round_trips(hostile_client: FlaskClient) -> None:
+    html = soup(hostile_client.get("/cerca?q=seguito").data)
+    href = html.select_one(".hit-title a")["href"]
+    assert href.startswith("/articolo/cms://archivio//2024/rivolta%20pendolari%3Fv=1")
+    article = soup(hostile_client.get(href).data)
+    assert article.h1.get_text() == "Rivolta dei pendolari, il seguito"
+    with hostile_client.application.test_request_context():
+        api = url_for("api.api_article", article_id=ODD_ID)
+    assert hostile_client.get(api).get_json()["id"] == ODD_ID
 
 
 def test_hostile_article_page_shows_the_text_and_no_javascript_link(

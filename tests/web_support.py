@@ -150,9 +150,22 @@ Articolo scaricato da [example.org](https://example.org)
 """
 
 
+# An id with every character a path can trip on: double slash, ?, #, %, space, accents.
+ODD_ID = "cms://archivio//2024/rivolta pendolari?v=1&x=%41#paragrafo-è"
+ODD_JSONL = {
+    "id": ODD_ID,
+    "title": "Rivolta dei pendolari, il seguito",
+    "body": "Dopo la rivolta dei pendolari la regione promette treni nuovi entro l'estate.",
+    "date": "2024-04-10",
+    "author": "Mario Rossi",
+    "source": "Cronache di Borgoratto",
+    "url": "https://example.org/seguito",
+}
+
+
 def write_hostile_corpus(target: Path) -> Path:
     (target / "jsonl").mkdir(parents=True)
-    line = json.dumps(HOSTILE_JSONL, ensure_ascii=False)
-    (target / "jsonl" / "ostile.jsonl").write_text(line + "\n", "utf-8")
+    lines = [json.dumps(r, ensure_ascii=False) for r in (HOSTILE_JSONL, ODD_JSONL)]
+    (target / "jsonl" / "ostile.jsonl").write_text("\n".join(lines) + "\n", "utf-8")
     (target / "ostile.txt").write_text(HOSTILE_TEXT, "utf-8")
     return target

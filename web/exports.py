@@ -11,6 +11,7 @@ import itertools
 from collections.abc import Iterator
 from dataclasses import replace
 from datetime import UTC, date, datetime, time
+from typing import Any
 from xml.etree import ElementTree as ET
 
 from flask import Blueprint, Response, current_app, request, stream_with_context, url_for
@@ -54,9 +55,9 @@ def export_csv() -> Response:
 
 
 def csv_row(hit: Hit) -> list[str]:
-    values = (hit.id, hit.title, hit.date.isoformat() if hit.date else "")
-    values += (hit.author or "", hit.source or "", hit.url or "", f"{hit.score:g}")
-    return [guard_formula(value) for value in values]
+    day = hit.date.isoformat() if hit.date else ""
+    values = [hit.id, hit.title, day, hit.author or "", hit.source or "", hit.url or ""]
+    return [guard_formula(value) for value in values] + [f"{hit.score:g}"]
 
 
 def guard_formula(value: str) -> str:
@@ -131,7 +132,7 @@ def _all_hits(search_request: SearchRequest) -> Iterator[Hit]:
     return iter(()) if first is None else itertools.chain((first,), hits)
 
 
-def _state(form: SearchForm) -> dict[str, str | int]:
+def _state(form: SearchForm) -> dict[str, Any]:
     return {k: v for k, v in form.url_args().items() if k != "pagina"}
 
 

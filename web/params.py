@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, fields, replace
+from typing import Any
 
 from search.dates import parse_date_range
 from search.errors import QueryError
@@ -52,7 +53,7 @@ class SearchForm:
             limit=limit,
         )
 
-    def url_args(self, **changes: str | int) -> dict[str, str | int]:
+    def url_args(self, **changes: str | int) -> dict[str, Any]:
         """Query-string arguments of this state with `changes`, defaults left out.
 
         Any change other than the page goes back to page 1: the old page number
