@@ -93,9 +93,9 @@ def _no_duplicate_keys() -> None:
 
 
 def _body_not_stored() -> None:
-    import search.store as store
     from whoosh.fields import TEXT
 
+    import search.store as store
     from search.analysis import italian_analyzer
 
     original = store.build_schema
@@ -170,6 +170,11 @@ def _child(argv: list[str]) -> int:
     parser.add_argument("--limit-mb", type=int)
     parser.add_argument("--incremental", action="store_true")
     args = parser.parse_args(argv)
+    import whoosh.analysis  # noqa: F401
+
+    import search.indexer  # noqa: F401  (imports are not indexing time)
+
+    before = resource.getrusage(resource.RUSAGE_SELF)
     started = time.perf_counter()
     if args.engine == "stock":
         articles = build_stock(args.corpus, args.index)
@@ -183,10 +188,15 @@ def _child(argv: list[str]) -> int:
             full=not args.incremental,
         )
     seconds = time.perf_counter() - started
-    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    own_usage = resource.getrusage(resource.RUSAGE_SELF)
+    children_usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    own, children = own_usage.ru_maxrss, children_usage.ru_maxrss
+    cpu = sum(u.ru_utime + u.ru_stime for u in (own_usage, children_usage))
+    cpu -= before.ru_utime + before.ru_stime
     result = {
         "seconds": seconds,
+        "cpu_seconds": cpu,
+        "load_average": os.getloadavg()[0],
         "articles": articles,
         "peak_rss_mb": own / 1024,
         "peak_rss_children_mb": children / 1024,

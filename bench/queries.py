@@ -1,7 +1,7 @@
 """The fixed query mix of the latency benchmarks: 60 queries from the real corpus.
 
 Words and phrases are chosen by rank from the document frequencies of ../shared/corpus (the
-material of the synthetic archives), so the list is the same on every run and every words
+material of the synthetic archives), so the list is the same on every run and every word
 has matches: 15 single words, 15 three-word queries (three words of one real sentence),
 10 phrases (frequent adjacent word pairs), 10 date-filtered and 10 sorted by date.
 """
@@ -13,6 +13,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import pairwise
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -71,7 +72,7 @@ def query_mix(corpus: Path = SHARED) -> tuple[BenchQuery, ...]:
                 pairs.update(
                     {
                         f"{a} {b}"
-                        for a, b in zip(words, words[1:], strict=False)
+                        for a, b in pairwise(words)
                         if _content(a, STOPWORDS) and _content(b, STOPWORDS)
                     }
                 )

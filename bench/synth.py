@@ -38,21 +38,26 @@ MAX_SENTENCES = 60
 
 # Plain text, not HTML: a sentence ends at . ! ? or a closing quote before a capital.
 _SENTENCE_END = re.compile(r"(?<=[.!?»\"])\s+(?=[«\"A-ZÀ-Ý0-9])")
-_SLUG = re.compile(r"[^a-z0-9]+")
 
-FIRST_NAMES = (
-    "Marco Giulia Luca Francesca Andrea Chiara Alessandro Sara Matteo Elena Giovanni Laura "
-    "Paolo Valentina Stefano Federica Roberto Silvia Davide Martina Simone Anna Fabio Elisa "
-    "Lorenzo Giorgia Daniele Alessia Riccardo Paola Antonio Serena Massimo Claudia Giuseppe "
-    "Monica Francesco Ilaria Nicola Barbara"
-).split()
-SURNAMES = (
-    "Rossi Russo Ferrari Esposito Bianchi Romano Colombo Ricci Marino Greco Bruno Gallo Conti "
-    "De Luca Mancini Costa Giordano Rizzo Lombardi Moretti Barbieri Fontana Santoro Mariani "
-    "Rinaldi Caruso Ferrara Galli Martini Leone Longo Gentile Martinelli Vitale Lombardo Serra "
-    "Coppola De Santis D'Angelo Marchetti Parisi Villa Conte Ferraro Ferri Fabbri Bianco Marini "
-    "Grasso Valentini Messina Sala De Angelis Gatti Pellegrini Palumbo Sanna Farina Rizzi Monti"
-).split()
+
+def _names(text: str) -> tuple[str, ...]:
+    return tuple(text.split(", "))
+
+
+FIRST_NAMES = _names(
+    "Marco, Giulia, Luca, Francesca, Andrea, Chiara, Alessandro, Sara, Matteo, Elena, "
+    "Giovanni, Laura, Paolo, Valentina, Stefano, Federica, Roberto, Silvia, Davide, Martina, "
+    "Simone, Anna, Fabio, Elisa, Lorenzo, Giorgia, Daniele, Alessia, Riccardo, Paola, "
+    "Antonio, Serena, Massimo, Claudia, Giuseppe, Monica, Francesco, Ilaria, Nicola, Barbara"
+)
+SURNAMES = _names(
+    "Rossi, Russo, Ferrari, Esposito, Bianchi, Romano, Colombo, Ricci, Marino, Greco, Bruno, "
+    "Gallo, Conti, De Luca, Mancini, Costa, Giordano, Rizzo, Lombardi, Moretti, Barbieri, "
+    "Fontana, Santoro, Mariani, Rinaldi, Caruso, Ferrara, Galli, Martini, Leone, Longo, "
+    "Gentile, Vitale, Martinelli, Lombardo, Serra, Coppola, De Santis, D'Angelo, Marchetti, "
+    "Parisi, Villa, Conte, Ferraro, Ferri, Fabbri, Bianco, Marini, Grasso, Valentini, "
+    "Messina, Sala, De Angelis, Gatti, Pellegrini, Palumbo, Sanna, Farina, Rizzi, Monti"
+)
 # (source, domain, weight): fictional local and national papers.
 SOURCES = (
     ("Gazzetta di Modena", "gazzettadimodena.example", 18),
@@ -107,7 +112,9 @@ def load_pool(corpus: Path = SHARED) -> Pool:
                     titles.append(tuple(title))
     rng = random.Random("authors")
     names = {f"{rng.choice(FIRST_NAMES)} {rng.choice(SURNAMES)}" for _ in range(900)}
-    return Pool(tuple(sentences), tuple(continues), tuple(titles), tuple(lengths), tuple(sorted(names)))
+    return Pool(
+        tuple(sentences), tuple(continues), tuple(titles), tuple(lengths), tuple(sorted(names))
+    )
 
 
 class Generator:
@@ -180,7 +187,7 @@ class Generator:
             a, b = rng.choice(titles), rng.choice(titles)
             return " ".join(a[: max(2, len(a) // 2)] + b[len(b) // 2 :])
         words = first_sentence.split()[: rng.randint(6, 14)]
-        return " ".join(words).rstrip(",;:.-–«»\"") or first_sentence[:80]
+        return " ".join(words).rstrip(',;:.-–«»"') or first_sentence[:80]
 
     def _provenance(self, number: int) -> dict[str, object]:
         rng = self.rng

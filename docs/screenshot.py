@@ -41,6 +41,7 @@ def main() -> None:
                     executable_path=str(CHROMIUM), args=CHROMIUM_ARGS
                 )
                 desktop = browser.new_page(viewport={"width": 1280, "height": 1100})
+                desktop.goto(base + QUERY)  # the first search of a process warms it up
                 desktop.goto(base + QUERY)
                 desktop.screenshot(path=str(TARGET))
                 phone = browser.new_page(viewport={"width": 390, "height": 844})

@@ -38,6 +38,10 @@ JSON_OPTION = click.option("--json", "as_json", is_flag=True, help="Stampa JSON.
 class Failure(click.ClickException):
     """A library error shown as `Errore: …` with exit code 1 (2 for usage errors)."""
 
+    def __init__(self, message: str, exit_code: int = 1) -> None:
+        super().__init__(message)
+        self.exit_code = exit_code  # type: ignore[misc]  # click reads it per instance
+
     def format_message(self) -> str:
         return self.message
 
@@ -46,9 +50,7 @@ class Failure(click.ClickException):
 
 
 def _fail(error: ArchivioError, exit_code: int = 1) -> Failure:
-    failure = Failure(str(error))
-    failure.exit_code = exit_code
-    return failure
+    return Failure(str(error), exit_code)
 
 
 def _open(index_dir: Path) -> Archive:

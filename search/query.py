@@ -138,7 +138,9 @@ def _minimum_should_match(query: wq.Query, required: Callable[[int], int]) -> wq
     need = required(len(words))
     if need >= len(words):
         return wq.And(words)
-    loose = wq.Or(words) if need <= 1 else wq.Or([wq.And(list(c)) for c in combinations(words, need)])
+    loose = (
+        wq.Or(words) if need <= 1 else wq.Or([wq.And(list(c)) for c in combinations(words, need)])
+    )
     if COORDINATION <= 0:
         return loose
     # Documents holding every word first: their full score again, scaled.

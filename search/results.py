@@ -20,7 +20,7 @@ from whoosh.searching import Searcher
 
 from search.analysis import name_analyzer
 from search.archive import Archive
-from search.dates import parse_date_range
+from search.dates import OPEN_END, OPEN_START, DateRange, parse_date_range
 from search.errors import QueryError
 from search.facets import count_facets
 from search.highlight import MatchTerms, find_matches, mark, snippet
@@ -31,7 +31,6 @@ from search.suggest import suggest
 SORTS = ("relevance", "newest", "oldest")
 MAX_LIMIT = 100
 MAX_QUERY_CHARS = 1000
-FEW_RESULTS = 3
 
 
 @dataclass(frozen=True)
@@ -80,7 +79,9 @@ def search(archive: Archive, request: SearchRequest) -> ResultPage:
             for score, docnum in leaders[offset : offset + request.limit]
         )
         total = len(matched)
-        suggestion = suggest(searcher, request.query) if total < FEW_RESULTS else None
+        # Any word the index has never seen gets a suggestion, whatever the total: with
+        # minimum-should-match the other words may still find something.
+        suggestion = suggest(searcher, request.query)
     return ResultPage(
         query=request.query,
         total=total,
@@ -121,18 +122,22 @@ def _compile(request: SearchRequest) -> tuple[wq.Query, wq.Query | None, list[st
     for fieldname, value in (("author", request.author), ("source", request.source)):
         if value and value.strip():
             filters.append(_name_filter(fieldname, value))
-    if parsed is None or parsed.is_empty:
-        query: wq.Query = wq.Every()
+    notices = list(parsed.notices) if parsed else []
+    if parsed is None or (parsed.is_empty and parsed.dates):
+        query: wq.Query = wq.Every()  # filters only: everything in them, newest first
+    elif parsed.is_empty:
+        query = wq.NullQuery
+        notices.append(
+            "La ricerca contiene solo parole troppo comuni per essere cercate da sole "
+            "(articoli, preposizioni…): aggiungi una parola che caratterizzi gli articoli."
+        )
     else:
         query = phrase_boost(parsed)
-    notices = parsed.notices if parsed else []
     combined = None if not filters else filters[0] if len(filters) == 1 else wq.And(filters)
     return query, combined, notices
 
 
-def _span(start: date | None, end: date | None):
-    from search.dates import OPEN_END, OPEN_START, DateRange
-
+def _span(start: date | None, end: date | None) -> DateRange:
     return DateRange(start or OPEN_START, end or OPEN_END)
 
 

@@ -187,3 +187,15 @@ def test_near_duplicates_are_collapsed_and_counted(seed_archive: Archive) -> Non
     assert len(page.hits) == 1 and page.hits[0].similar == 1
     loose = search(seed_archive, SearchRequest(query="A1 Barberino", collapse=False))
     assert len(loose.hits) == 2
+
+
+def test_a_query_of_only_common_words_finds_nothing_and_says_why(seed_archive: Archive) -> None:
+    page = search(seed_archive, SearchRequest(query="la di che"))
+    assert page.total == 0
+    assert "troppo comuni" in page.notices[0]
+
+
+def test_a_date_clause_alone_lists_that_period(seed_archive: Archive) -> None:
+    page = search(seed_archive, SearchRequest(query="data:2025-04", limit=100))
+    assert SEED_ID in [h.id for h in page.hits]
+    assert all(h.date and h.date.strftime("%Y-%m") == "2025-04" for h in page.hits)

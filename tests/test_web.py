@@ -294,6 +294,14 @@ def test_every_hit_of_a_search_opens(client: FlaskClient, built_index) -> None:
         assert page(client, url).h1.get_text(), hit.id
 
 
+def test_an_article_opens_by_its_original_url_too(client: FlaskClient) -> None:
+    """JSONL ids are not URLs, but a reader may paste the original address."""
+    url = "https://www.farodiortigia.it/articolo/crollo-della-palazzina-di-via-algeri-il-pm-chiede/67346"
+    by_url = page(client, f"/articolo/{url}?q=palazzina")
+    assert by_url.h1.get_text() == page(client, "/articolo/arc-0002").h1.get_text()
+    assert by_url.select(".related a")  # related() is asked with the id, not the URL
+
+
 def test_unknown_article_is_an_html_404(client: FlaskClient) -> None:
     response = client.get("/articolo/https://example.org/nessuno")
     assert response.status_code == 404
