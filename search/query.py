@@ -110,11 +110,10 @@ def parse_query(text: str, *, today: date | None = None, group: str | None = Non
         notices.append("Virgolette o parentesi non chiuse: la ricerca è stata letta come parole.")
     group = group or DEFAULT_GROUP
     plain = not _SYNTAX.search(rest)
-    if group.startswith("mm"):
-        # Plain words: at least half of them (README); with operators or fields, all clauses.
-        parser = _parser("or" if plain else "and")
-    else:
-        parser = _parser(group)
+    # Minimum-should-match reads plain words as OR, then requires enough of them (README);
+    # with operators or fields, unmarked clauses are all required.
+    mode = ("or" if plain else "and") if group.startswith("mm") else group
+    parser = _parser(mode)
     try:
         parsed = parser.parse(rest)
     except Exception:  # Whoosh's parser raises bare errors on odd input: read as words

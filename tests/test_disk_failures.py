@@ -37,7 +37,7 @@ def small_disk(tmp_path: Path) -> Iterator[Path]:
 
 
 def _fill_corpus(corpus: Path, articles: int) -> None:
-    words = "alluvione sindaco consiglio comunale ospedale ricostruzione".split()
+    words = ["alluvione", "sindaco", "consiglio", "comunale", "ospedale", "ricostruzione"]
     chooser = random.Random(7)
     with open(corpus / "grande.jsonl", "w", encoding="utf-8") as handle:
         for n in range(articles):
@@ -60,7 +60,7 @@ def test_full_disk_keeps_the_previous_index(corpus_dir: Path, small_disk: Path) 
     reindex(settings)
     before = _count(settings.index_dir)
     _fill_corpus(corpus_dir, 3000)
-    with pytest.raises(IndexWriteError, match="spazio su disco esaurito.*precedente è intatto"):
+    with pytest.raises(IndexWriteError, match=r"spazio su disco esaurito.*precedente è intatto"):
         reindex(settings)
     assert _count(settings.index_dir) == before
     # the failed generation was removed: the disk has room again for a small change
