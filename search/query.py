@@ -71,6 +71,7 @@ PHRASE_SLOP = 3
 
 _DATE_CLAUSE = re.compile(r'(?<![\w:])(-?)(?:data|date):("[^"]*"?|\S+)', re.IGNORECASE)
 _EXACT = re.compile(r"(?<![\w:=])=(?=[\w\"])")
+_EMPTY_FIELD = re.compile(r"(?<![\w:/])([^\W\d_]\w*):(?=\s|$)")
 _FIELD = re.compile(r"(?<![\w:/])([^\W\d_]\w*):(?=\S)")
 _SYNTAX = re.compile(r'["()*~+]|(?<!\w)-|\b(?:AND|OR|NOT|E|O|NON)\b|:')
 _STRAY = re.compile(r'["()]')
@@ -222,6 +223,9 @@ def _schema() -> Schema:
 
 
 def _check_fields(text: str) -> None:
+    for match in _EMPTY_FIELD.finditer(_without_quotes(text)):
+        if match.group(1).lower() in FIELD_NAMES:
+            raise QueryError(f"manca il valore dopo «{match.group(0)}»: per esempio titolo:Trump")
     for match in _FIELD.finditer(_without_quotes(text)):
         name = match.group(1)
         if name.lower() in ("http", "https", "exact"):

@@ -19,6 +19,7 @@ def related(archive: Archive, article_id: str, limit: int = 5) -> list[Hit]:
     Copies of the same story (its near-duplicate group) are left out: they are listed by
     `similar_articles`, not offered as further reading.
     """
+    article_id = archive.get(article_id).id  # also accepts the original URL
     with archive.searcher() as searcher:
         docnum = searcher.document_number(id=article_id)
         if docnum is None:
@@ -39,6 +40,7 @@ def related(archive: Archive, article_id: str, limit: int = 5) -> list[Hit]:
 
 def similar_articles(archive: Archive, article_id: str) -> list[Hit]:
     """The other copies of the article's story (its near-duplicate group), oldest first."""
+    article_id = archive.get(article_id).id
     with archive.searcher() as searcher:
         docnum = searcher.document_number(id=article_id)
         if docnum is None:

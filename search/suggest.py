@@ -9,6 +9,8 @@ from whoosh.searching import Searcher
 from search.analysis import STOPWORDS, fold
 
 _WORD = re.compile(r"(?<![\w:=~*])([^\W\d_][\w]{2,})(?![\w:*~])")
+# Field clauses (`data:"aprile 2025"`, `autore:Rossi`) are values, not words to correct.
+_FIELD_CLAUSE = re.compile(r'\w+:(?:"[^"]*"?|\S+)')
 OPERATORS = {"AND", "OR", "NOT", "E", "O", "NON"}
 
 
@@ -32,5 +34,11 @@ def suggest(searcher: Searcher, text: str) -> str | None:
                 return max(near, key=lambda w: (reader.doc_frequency("exact", w), w))
         return word
 
-    suggestion = _WORD.sub(correct, text)
-    return suggestion if changed else None
+    pieces = []
+    last = 0
+    for clause in _FIELD_CLAUSE.finditer(text):
+        pieces.append(_WORD.sub(correct, text[last : clause.start()]))
+        pieces.append(clause.group(0))
+        last = clause.end()
+    pieces.append(_WORD.sub(correct, text[last:]))
+    return "".join(pieces) if changed else None

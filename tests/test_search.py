@@ -199,3 +199,21 @@ def test_a_date_clause_alone_lists_that_period(seed_archive: Archive) -> None:
     page = search(seed_archive, SearchRequest(query="data:2025-04", limit=100))
     assert SEED_ID in [h.id for h in page.hits]
     assert all(h.date and h.date.strftime("%Y-%m") == "2025-04" for h in page.hits)
+
+
+def test_suggestions_leave_field_values_alone(seed_archive: Archive) -> None:
+    page = search(seed_archive, SearchRequest(query='data:"aprile 2025" negozziati'))
+    assert page.suggestion == 'data:"aprile 2025" negoziati'
+    assert search(seed_archive, SearchRequest(query="autore:Redazzione")).suggestion is None
+
+
+def test_related_and_copies_accept_the_original_url(seed_archive: Archive) -> None:
+    from search.related import related, similar_articles
+
+    assert related(seed_archive, SEED_ID) == related(seed_archive, SEED_ID.replace("https", "http"))
+    assert similar_articles(seed_archive, SEED_ID) == []
+
+
+def test_a_field_without_value_is_an_error(seed_archive: Archive) -> None:
+    with pytest.raises(QueryError, match="manca il valore dopo «titolo:»"):
+        search(seed_archive, SearchRequest(query="Umerov titolo:"))
