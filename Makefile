@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
-.PHONY: run test test-fast lint setup setup-system bench clean
+.PHONY: run test test-fast lint setup setup-system bench screenshot clean
 
 $(BIN)/archivio: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -34,6 +34,10 @@ test-fast: setup lint
 lint: setup
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy search web
+
+screenshot: setup setup-system
+	$(BIN)/python docs/screenshot.py
 
 bench: setup
 	$(BIN)/python -m bench.run

@@ -128,10 +128,11 @@ def parse_query(text: str, *, today: date | None = None, group: str | None = Non
 
 def _minimum_should_match(query: wq.Query, required: Callable[[int], int]) -> wq.Query:
     """Plain words: a document must hold `required(n)` of the n words (any of them)."""
+    query = query.normalize()  # may fold to one clause, or to nothing at all
     if not isinstance(query, wq.Or):
         return query
     by_word: dict[str, list[wq.Query]] = {}
-    for clause in query.normalize().subqueries:
+    for clause in query.subqueries:
         key = clause.text if isinstance(clause, wq.Term) else repr(clause)
         by_word.setdefault(str(key), []).append(clause)
     words = [wq.Or(clauses) if len(clauses) > 1 else clauses[0] for clauses in by_word.values()]

@@ -225,6 +225,7 @@ def test_jsonl_tags_of_any_shape() -> None:
         "’~",
         "autore:’~",
         "fonte:a*",
+        "\xff\x00/i\x00me?n",  # atheris: a word group that normalises to nothing
     ],
 )
 def test_fuzz_findings_stay_fixed(archive: Archive, text: str) -> None:
