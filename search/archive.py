@@ -8,12 +8,13 @@ The searcher is renewed when a new generation went live or the index changed
 from __future__ import annotations
 
 import threading
-from collections import Counter
-from collections.abc import Iterator
+from collections import Counter, OrderedDict
+from collections.abc import Hashable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
+from typing import Any
 
 from whoosh.searching import Searcher
 
@@ -45,6 +46,8 @@ class Archive:
         self._searcher: Searcher | None = None
         self._token: str | None = None
         self._generation: Path | None = None
+        self.version = 0  # goes up whenever the searcher is renewed: keys of `cache`
+        self.cache = ResultCache()
         self._renew()
 
     def _renew(self) -> None:
@@ -52,6 +55,8 @@ class Archive:
         ix, generation = open_live_index(self.index_dir)
         old = self._searcher
         self._searcher, self._token, self._generation = ix.searcher(), token, generation
+        self.version += 1
+        self.cache.clear()
         if old is not None:
             old.close()
 
@@ -123,6 +128,42 @@ class Archive:
                 generation=generation.name,
                 index_dir=str(self.index_dir),
             )
+
+
+class ResultCache:
+    """A small LRU of computed rankings, bounded by the number of hits they hold."""
+
+    def __init__(self, max_cost: int = 200_000) -> None:
+        self.max_cost = max_cost
+        self._items: OrderedDict[Hashable, tuple[object, int]] = OrderedDict()
+        self._cost = 0
+        self._lock = threading.Lock()
+
+    def get(self, key: Hashable) -> Any:
+        with self._lock:
+            item = self._items.get(key)
+            if item is None:
+                return None
+            self._items.move_to_end(key)
+            return item[0]
+
+    def put(self, key: Hashable, value: object, cost: int) -> None:
+        cost = max(1, cost)
+        if cost > self.max_cost // 4:
+            return  # one huge result set would push everything else out
+        with self._lock:
+            if key in self._items:
+                return
+            self._items[key] = (value, cost)
+            self._cost += cost
+            while self._cost > self.max_cost:
+                _, (_, old_cost) = self._items.popitem(last=False)
+                self._cost -= old_cost
+
+    def clear(self) -> None:
+        with self._lock:
+            self._items.clear()
+            self._cost = 0
 
 
 def _day(value: int | None) -> date | None:

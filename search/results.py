@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 from whoosh import query as wq
@@ -24,7 +24,7 @@ from search.dates import OPEN_END, OPEN_START, DateRange, parse_date_range
 from search.errors import QueryError
 from search.facets import count_facets
 from search.highlight import MatchTerms, find_matches, mark, snippet
-from search.model import Article, Hit, ResultPage
+from search.model import Article, Facet, Hit, ResultPage
 from search.query import date_filter, parse_query, phrase_boost
 from search.suggest import suggest
 
@@ -62,38 +62,59 @@ class SearchRequest:
         return self
 
 
+@dataclass(frozen=True)
+class _Ranking:
+    """Everything a search computes before cutting a page: cached, so paging is cheap."""
+
+    leaders: list[tuple[float, int]]
+    similar: dict[int, int]
+    facets: dict[str, Facet]
+    total: int
+    terms: MatchTerms
+    suggestion: str | None
+    notices: tuple[str, ...]
+
+
 def search(archive: Archive, request: SearchRequest) -> ResultPage:
     """One page of results for `request`; raises QueryError for a bad query or filter."""
     started = time.perf_counter()
     request = request.validated()
-    query, filters, notices = _compile(request)
     with archive.searcher() as searcher:
-        terms = match_terms(query, searcher)
-        ranked = _rank(searcher, query, filters, request)
-        matched = [docnum for _, docnum in ranked]
-        facets = count_facets(searcher.reader(), matched)
-        leaders, similar = _collapse(searcher, ranked, request.collapse)
+        # Relative dates ("ultimi 7 giorni") move with the calendar: today is part of the key.
+        key = (archive.version, date.today(), replace(request, page=1, limit=1))
+        ranking = archive.cache.get(key)
+        if ranking is None:
+            ranking = _ranking(searcher, request)
+            archive.cache.put(key, ranking, cost=len(ranking.leaders))
         offset = (request.page - 1) * request.limit
         hits = tuple(
-            build_hit(searcher, docnum, score, terms, similar.get(docnum, 0))
-            for score, docnum in leaders[offset : offset + request.limit]
+            build_hit(searcher, docnum, score, ranking.terms, ranking.similar.get(docnum, 0))
+            for score, docnum in ranking.leaders[offset : offset + request.limit]
         )
-        total = len(matched)
-        # Any word the index has never seen gets a suggestion, whatever the total: with
-        # minimum-should-match the other words may still find something.
-        suggestion = suggest(searcher, request.query)
     return ResultPage(
         query=request.query,
-        total=total,
+        total=ranking.total,
         page=request.page,
-        pages=math.ceil(len(leaders) / request.limit),
+        pages=math.ceil(len(ranking.leaders) / request.limit),
         limit=request.limit,
         elapsed_ms=round((time.perf_counter() - started) * 1000, 1),
         hits=hits,
-        facets=facets,
-        suggestion=suggestion,
-        notices=tuple(notices),
+        facets=ranking.facets,
+        suggestion=ranking.suggestion,
+        notices=ranking.notices,
     )
+
+
+def _ranking(searcher: Searcher, request: SearchRequest) -> _Ranking:
+    query, filters, notices = _compile(request)
+    terms = match_terms(query, searcher)
+    ranked = _rank(searcher, query, filters, request)
+    facets = count_facets(searcher.reader(), [docnum for _, docnum in ranked])
+    leaders, similar = _collapse(searcher, ranked, request.collapse)
+    # Any word the index has never seen gets a suggestion, whatever the total: with
+    # minimum-should-match the other words may still find something.
+    suggestion = suggest(searcher, request.query)
+    return _Ranking(leaders, similar, facets, len(ranked), terms, suggestion, tuple(notices))
 
 
 def iter_hits(archive: Archive, request: SearchRequest) -> Iterator[Hit]:

@@ -217,3 +217,14 @@ def test_related_and_copies_accept_the_original_url(seed_archive: Archive) -> No
 def test_a_field_without_value_is_an_error(seed_archive: Archive) -> None:
     with pytest.raises(QueryError, match="manca il valore dopo «titolo:»"):
         search(seed_archive, SearchRequest(query="Umerov titolo:"))
+
+
+def test_paging_a_cached_search_gives_the_same_pages(built_index: object, tmp_path: object) -> None:
+    archive = Archive(built_index)  # type: ignore[arg-type]
+    fresh = [
+        search(Archive(built_index), SearchRequest(query="", page=p, limit=5)).hits  # type: ignore[arg-type]
+        for p in (1, 2, 3)
+    ]
+    cached = [search(archive, SearchRequest(query="", page=p, limit=5)).hits for p in (1, 2, 3)]
+    assert cached == fresh
+    assert len({h.id for page in cached for h in page}) == 15
