@@ -129,12 +129,25 @@ def _fast_minhash() -> None:
     near.minhash = minhash
 
 
+def _not_compound() -> None:
+    """Segments left as separate files: Whoosh then reads them through the page cache,
+    where a compound segment's sub-files are copied into private memory (BytesIO)."""
+    from whoosh.writing import SegmentWriter
+
+    defaults = list(SegmentWriter.__init__.__defaults__)
+    code = SegmentWriter.__init__.__code__
+    names = code.co_varnames[: code.co_argcount]
+    defaults[names[-len(defaults) :].index("compound")] = False
+    SegmentWriter.__init__.__defaults__ = tuple(defaults)
+
+
 VARIANTS: dict[str, Callable[[], None]] = {
     "as-is": lambda: None,
     "no-near-duplicates": _no_near_duplicates,
     "no-exact-field": _no_exact_field,
     "no-duplicate-keys": _no_duplicate_keys,
     "body-not-stored": _body_not_stored,
+    "not-compound": _not_compound,
 }
 
 
@@ -146,6 +159,7 @@ def build_archivio(
     procs: int | None = None,
     limit_mb: int | None = None,
     full: bool = True,
+    progress: Path | None = None,
 ) -> int:
     from search.indexer import reindex
     from search.settings import Settings
@@ -156,7 +170,17 @@ def build_archivio(
         options["procs"] = procs
     if limit_mb is not None:
         options["limit_mb"] = limit_mb
-    report = reindex(Settings(**options), full=full)  # type: ignore[arg-type]
+    on_file = None
+    if progress is not None:
+        started, done = time.perf_counter(), [0]
+        log = open(progress, "a", encoding="utf-8")  # noqa: SIM115 (open for the whole build)
+
+        def on_file(label: str, size: int, articles: int) -> None:
+            done[0] += articles
+            log.write(f"{time.perf_counter() - started:.1f} s {done[0]} articles ({label})\n")
+            log.flush()
+
+    report = reindex(Settings(**options), full=full, on_file=on_file)  # type: ignore[arg-type]
     return report.added + report.updated if not full else report.articles + report.duplicates
 
 
@@ -169,6 +193,7 @@ def _child(argv: list[str]) -> int:
     parser.add_argument("--procs", type=int)
     parser.add_argument("--limit-mb", type=int)
     parser.add_argument("--incremental", action="store_true")
+    parser.add_argument("--progress", type=Path, help="append a line per file read")
     args = parser.parse_args(argv)
     import whoosh.analysis  # noqa: F401
 
@@ -186,6 +211,7 @@ def _child(argv: list[str]) -> int:
             procs=args.procs,
             limit_mb=args.limit_mb,
             full=not args.incremental,
+            progress=args.progress,
         )
     seconds = time.perf_counter() - started
     own_usage = resource.getrusage(resource.RUSAGE_SELF)
@@ -216,6 +242,7 @@ def run_build(
     limit_mb: int | None = None,
     incremental: bool = False,
     fresh: bool = True,
+    progress: Path | None = None,
 ) -> dict[str, float]:
     """Build in a child process; its JSON figures (raises on a failed build)."""
     if fresh and index.exists():
@@ -228,6 +255,8 @@ def run_build(
         command += ["--limit-mb", str(limit_mb)]
     if incremental:
         command.append("--incremental")
+    if progress is not None:
+        command += ["--progress", str(progress)]
     done = subprocess.run(
         command, cwd=ROOT, capture_output=True, text=True, env={**os.environ, "PYTHONHASHSEED": "0"}
     )

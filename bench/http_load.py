@@ -101,11 +101,12 @@ def worker_pids(master: int) -> list[int]:
 
 
 def memory_of(pid: int) -> dict[str, float]:
-    """VmRSS, VmHWM (peak RSS) and PSS (shared pages divided among sharers), in MB."""
+    """VmRSS, VmHWM (peak), RssAnon (private heap), RssFile (mapped files, shared page
+    cache) and PSS (shared pages divided among sharers), in MB."""
     figures: dict[str, float] = {}
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         key, _, value = line.partition(":")
-        if key in ("VmRSS", "VmHWM"):
+        if key in ("VmRSS", "VmHWM", "RssAnon", "RssFile"):
             figures[key] = int(value.split()[0]) / 1024
     try:
         for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():

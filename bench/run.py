@@ -29,7 +29,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from bench.builds import dir_size, run_build
+from bench.builds import VARIANTS, dir_size, run_build
 from bench.synth import generate
 
 BENCHMARKS = (
@@ -53,6 +53,9 @@ class Context:
     work: Path
     rounds: int = 3
     workers: int | None = None
+    clients: int = 8
+    variants: tuple[str, ...] = ()  # profile-index: these only
+    index_variant: str = "as-is"  # a `bench.builds.VARIANTS` name for Archivio's cached index
     results: dict[str, object] = field(default_factory=dict)
     ran: set[str] = field(default_factory=set)  # measured in this invocation
 
@@ -66,14 +69,22 @@ class Context:
 
     @property
     def archivio_index(self) -> Path:
+        if self.index_variant != "as-is":
+            return self.home / f"archivio-index-{self.index_variant}"
         return self.home / "archivio-index"
 
     @property
     def stock_index(self) -> Path:
         return self.home / "stock-index"
 
+    @property
+    def results_file(self) -> Path:
+        if self.index_variant != "as-is":
+            return self.home / f"results-{self.index_variant}.json"
+        return self.home / "results.json"
+
     def load(self) -> None:
-        path = self.home / "results.json"
+        path = self.results_file
         if path.exists():
             self.results = json.loads(path.read_text("utf-8"))
 
@@ -82,7 +93,7 @@ class Context:
         self.results[name] = figures
         self.ran.add(name)
         self.home.mkdir(parents=True, exist_ok=True)
-        path = self.home / "results.json"
+        path = self.results_file
         path.write_text(json.dumps(self.results, indent=2, ensure_ascii=False), "utf-8")
 
 
@@ -116,7 +127,9 @@ def prepare_corpus(ctx: Context) -> Path:
 def ensure_archivio(ctx: Context) -> Path:
     if not (ctx.archivio_index / "CURRENT").exists():
         say("building Archivio's index (reused by later benchmarks) ...")
-        figures = run_build("archivio", prepare_corpus(ctx), ctx.archivio_index)
+        figures = run_build(
+            "archivio", prepare_corpus(ctx), ctx.archivio_index, variant=ctx.index_variant
+        )
         ctx.record("archivio_build", figures)
     return ctx.archivio_index
 
@@ -246,7 +259,9 @@ def bench_http(ctx: Context) -> dict[str, object] | None:
     else:
         in_process = measure_queries(index, None, rounds=ctx.rounds)["archivio"]["p95_ms"]  # type: ignore[index]
     try:
-        figures = measure_http(index, ctx.home / "serve.log", workers=ctx.workers)
+        figures = measure_http(
+            index, ctx.home / "serve.log", workers=ctx.workers, clients=ctx.clients
+        )
     except ServerMissing as problem:
         say(f"http  SKIPPED: {problem}")
         return None
@@ -261,7 +276,8 @@ def bench_http(ctx: Context) -> dict[str, object] | None:
         }
     )
     say(
-        f"http  8 clients, {figures['requests']} requests, {figures['workers']} workers: "
+        f"http  {ctx.clients} clients, {figures['requests']} requests, "
+        f"{figures['workers']} workers: "
         f"p50 {figures['p50_ms']:.1f} ms p95 {figures['p95_ms']:.1f} ms "
         f"({figures['requests_per_s']:.1f} req/s), {figures['errors']} errors; "
         f"p95 = {ratio:.2f}x in-process ({in_process:.1f} ms); "
@@ -315,7 +331,9 @@ def bench_scale(ctx: Context) -> dict[str, object]:
     from bench.latency import measure_queries
 
     corpus = prepare_corpus(ctx)
-    build = run_build("archivio", corpus, ctx.archivio_index)
+    progress = ctx.home / "build-progress.log"
+    say(f"building Archivio's index of {ctx.articles} articles; progress in {progress}")
+    build = run_build("archivio", corpus, ctx.archivio_index, progress=progress)
     ctx.record("archivio_build", build)
     latency = measure_queries(ctx.archivio_index, None, rounds=ctx.rounds)
     figures = {
@@ -357,10 +375,11 @@ def bench_profile(ctx: Context) -> dict[str, object]:
 INDEX_VARIANTS = (
     ("as-is", {}),
     ("procs=1", {"procs": 1}),
-    ("procs=1, no near-duplicates", {"procs": 1, "variant": "no-near-duplicates"}),
-    ("procs=1, no exact field", {"procs": 1, "variant": "no-exact-field"}),
-    ("procs=1, no duplicate keys", {"procs": 1, "variant": "no-duplicate-keys"}),
-    ("procs=1, body not stored", {"procs": 1, "variant": "body-not-stored"}),
+    ("procs=1+no-near-duplicates", {"procs": 1, "variant": "no-near-duplicates"}),
+    ("procs=1+no-exact-field", {"procs": 1, "variant": "no-exact-field"}),
+    ("procs=1+no-duplicate-keys", {"procs": 1, "variant": "no-duplicate-keys"}),
+    ("procs=1+body-not-stored", {"procs": 1, "variant": "body-not-stored"}),
+    ("not-compound", {"variant": "not-compound"}),
     ("procs=3", {"procs": 3}),
     ("limitmb=64", {"limit_mb": 64}),
     ("limitmb=1024", {"limit_mb": 1024}),
@@ -372,7 +391,8 @@ def bench_profile_index(ctx: Context) -> dict[str, object]:
     index = ctx.home / "variant-index"
     out: dict[str, object] = {}
     say(f"profile-index  {ctx.articles} articles, one change at a time:")
-    for name, options in INDEX_VARIANTS:
+    chosen = [(n, o) for n, o in INDEX_VARIANTS if not ctx.variants or n in ctx.variants]
+    for name, options in chosen:
         figures = run_build("archivio", corpus, index, **options)  # type: ignore[arg-type]
         out[name] = figures
         say(
@@ -408,8 +428,22 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--work", type=Path, default=Path("/tmp/archivio-bench"))
     parser.add_argument("--rounds", type=int, default=3, help="passes over the query mix")
     parser.add_argument("--workers", type=int, help="gunicorn workers (default: Archivio's)")
+    parser.add_argument("--clients", type=int, default=8, help="concurrent HTTP clients")
+    parser.add_argument(
+        "--index-variant",
+        default="as-is",
+        choices=sorted(VARIANTS),
+        help="build Archivio's index with this change (query/http/memory measure it)",
+    )
+    parser.add_argument(
+        "--variants",
+        help="profile-index: a comma-separated subset of "
+        + ", ".join(n for n, _ in INDEX_VARIANTS),
+    )
     args = parser.parse_args(argv)
-    ctx = Context(args.articles, args.seed, args.work, args.rounds, args.workers)
+    ctx = Context(args.articles, args.seed, args.work, args.rounds, args.workers, args.clients)
+    ctx.index_variant = args.index_variant
+    ctx.variants = tuple(v.strip() for v in (args.variants or "").split(",") if v.strip())
     ctx.load()
     say(f"Archivio benchmarks: {args.articles} articles, seed {args.seed}, {machine()}")
     for name in args.only or DEFAULT:
