@@ -19,6 +19,7 @@ asks for `archivio reindex --full`.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections.abc import Iterator
 from functools import lru_cache
@@ -68,16 +69,21 @@ APOSTROPHES = "'’`´"
 ITALIAN_TOKENS = r"\d+(?:[.,]\d+)+|\w+(?:['’`´]\w+)*"
 
 
+_COMBINING = re.compile(r"[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")
+
+
 def fold(text: str) -> str:
-    """Lowercase and strip accents: `Città` -> `citta`, `Müller` -> `muller`."""
+    """Lowercase and strip accents: `Città` -> `citta`, `Müller` -> `muller` (any length)."""
     lowered = text.lower()
-    return lowered if lowered.isascii() else _fold_word(lowered)
+    if lowered.isascii():
+        return lowered
+    return _COMBINING.sub("", unicodedata.normalize("NFKD", lowered))
 
 
-@lru_cache(maxsize=200_000)
+@lru_cache(maxsize=100_000)
 def _fold_word(word: str) -> str:
-    decomposed = unicodedata.normalize("NFKD", word)
-    return "".join(c for c in decomposed if not unicodedata.combining(c))
+    """`fold` for one token: tokens repeat, so they are cached (texts are not)."""
+    return _COMBINING.sub("", unicodedata.normalize("NFKD", word))
 
 
 def _split_apostrophes(text: str) -> list[str]:

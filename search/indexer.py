@@ -64,6 +64,7 @@ class _Plan:
     unchanged: dict[str, FileRecord]
     dropped: set[str]  # labels whose old articles leave the index
     stats: dict[str, os.stat_result]
+    touched: bool = False  # a file's time changed but not its content
 
 
 ProgressCallback = Callable[[str, int, int], None]  # (label, bytes, articles)
@@ -119,6 +120,13 @@ def _reindex_locked(
         plan = _plan(corpus, old)
         if on_start:
             on_start(len(plan.read), sum(plan.stats[label].st_size for _, label in plan.read))
+        if old is not None and live is not None and not plan.read and not plan.dropped:
+            # Nothing to index: no new generation, only touched files' times remembered.
+            _count_unchanged(plan, report)
+            if plan.touched:
+                write_manifest(live, Manifest(SCHEMA_VERSION, plan.unchanged, old.built_at))
+            report.articles = report.unchanged
+            return report
         base = None if old is None else live
         generation = new_generation(settings.index_dir, base)
         try:
@@ -154,6 +162,7 @@ def _plan(corpus: Path, old: Manifest | None) -> _Plan:
         elif record and record.sha1 == _sha1(path):
             record.mtime_ns = stat.st_mtime_ns  # touched, not changed
             plan.unchanged[label] = record
+            plan.touched = True
         else:
             plan.read.append((path, label))
             if record:
@@ -211,14 +220,18 @@ def _write(
     finally:
         seen.close()
     report.files_read = len(plan.read)
-    report.files_unchanged = len(plan.unchanged)
-    report.unchanged = sum(len(r.ids) for r in plan.unchanged.values())
     report.updated = len(new_ids & old_ids)
     report.added = len(new_ids - old_ids)
     report.removed = len(old_ids - new_ids)
+    _count_unchanged(plan, report)
+    return Manifest(SCHEMA_VERSION, files, time.time())
+
+
+def _count_unchanged(plan: _Plan, report: ReindexReport) -> None:
+    report.files_unchanged = len(plan.unchanged)
+    report.unchanged = sum(len(r.ids) for r in plan.unchanged.values())
     for record in plan.unchanged.values():
         report.skipped.extend(Skipped(p, r) for p, r in record.skipped)
-    return Manifest(SCHEMA_VERSION, files, time.time())
 
 
 def _index_file(

@@ -20,7 +20,7 @@ import math
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime, time
+from datetime import date
 from functools import lru_cache
 from itertools import combinations
 
@@ -36,7 +36,7 @@ from whoosh.qparser import (
 from whoosh.qparser.syntax import AndGroup, OrGroup
 
 from search.analysis import fold
-from search.dates import OPEN_END, OPEN_START, DateRange, parse_date_range
+from search.dates import DateRange, parse_date_range
 from search.errors import QueryError
 from search.schema import build_schema
 
@@ -146,25 +146,6 @@ def _minimum_should_match(query: wq.Query, required: Callable[[int], int]) -> wq
         return loose
     # Documents holding every word first: their full score again, scaled.
     return wq.AndMaybe(loose, wq.And(words, boost=COORDINATION))
-
-
-def date_filter(ranges: list[tuple[DateRange, bool]]) -> wq.Query | None:
-    """One query for all the date clauses and filters (undated articles never match)."""
-    parts: list[wq.Query] = []
-    for span, negated in ranges:
-        query = date_range_query(span)
-        parts.append(wq.Not(query) & wq.Every("date") if negated else query)
-    if not parts:
-        return None
-    return parts[0] if len(parts) == 1 else wq.And(parts)
-
-
-def date_range_query(span: DateRange) -> wq.Query:
-    start = None if span.start == OPEN_START else datetime.combine(span.start, time.min)
-    end = None if span.end == OPEN_END else datetime.combine(span.end, time.max)
-    if start is None and end is None:
-        return wq.Every("date")
-    return wq.DateRange("date", start, end)
 
 
 def phrase_boost(parsed: ParsedQuery) -> wq.Query:

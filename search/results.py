@@ -25,7 +25,7 @@ from search.errors import QueryError
 from search.facets import count_facets
 from search.highlight import MatchTerms, find_matches, mark, snippet
 from search.model import Article, Facet, Hit, ResultPage
-from search.query import date_filter, parse_query, phrase_boost
+from search.query import parse_query, phrase_boost
 from search.suggest import suggest
 
 SORTS = ("relevance", "newest", "oldest")
@@ -129,7 +129,7 @@ def iter_hits(archive: Archive, request: SearchRequest) -> Iterator[Hit]:
             yield build_hit(searcher, docnum, score, terms, similar.get(docnum, 0))
 
 
-def _compile(request: SearchRequest) -> tuple[wq.Query, wq.Query | None, list[str]]:
+def _compile(request: SearchRequest) -> tuple[wq.Query, _Filters, list[str]]:
     text = request.query.strip()
     parsed = parse_query(text, today=request.today) if text else None
     ranges = list(parsed.dates) if parsed else []
@@ -139,7 +139,7 @@ def _compile(request: SearchRequest) -> tuple[wq.Query, wq.Query | None, list[st
     if request.date_to:
         end = parse_date_range(request.date_to, today=request.today).end
         ranges.append((_span(None, end), False))
-    filters = [f for f in (date_filter(ranges),) if f is not None]
+    filters: list[wq.Query] = []
     for fieldname, value in (("author", request.author), ("source", request.source)):
         if value and value.strip():
             filters.append(_name_filter(fieldname, value))
@@ -155,7 +155,7 @@ def _compile(request: SearchRequest) -> tuple[wq.Query, wq.Query | None, list[st
     else:
         query = phrase_boost(parsed)
     combined = None if not filters else filters[0] if len(filters) == 1 else wq.And(filters)
-    return query, combined, notices
+    return query, _Filters(combined, tuple(ranges)), notices
 
 
 def _span(start: date | None, end: date | None) -> DateRange:
@@ -169,22 +169,54 @@ def _name_filter(fieldname: str, value: str) -> wq.Query:
     return wq.And([wq.Term(fieldname, w) for w in words])
 
 
+@dataclass(frozen=True)
+class _Filters:
+    """Author/source as Whoosh term filters; dates checked on the `day` column afterwards.
+
+    A Whoosh DATETIME range expands into many terms and costs seconds on a large index;
+    reading one integer column per match costs microseconds.
+    """
+
+    terms: wq.Query | None
+    dates: tuple[tuple[DateRange, bool], ...]
+
+    def keep(self, day: int) -> bool:
+        return all(_in_range(day, span) != negated for span, negated in self.dates)
+
+
+def _in_range(day: int, span: DateRange) -> bool:
+    if not day:
+        return False  # undated articles never match a date filter
+    low = 0 if span.start == OPEN_START else _day_number(span.start)
+    high = 99_999_999 if span.end == OPEN_END else _day_number(span.end)
+    return low <= day <= high
+
+
+def _day_number(when: date) -> int:
+    return when.year * 10000 + when.month * 100 + when.day
+
+
 def _rank(
-    searcher: Searcher, query: wq.Query, filters: wq.Query | None, request: SearchRequest
+    searcher: Searcher, query: wq.Query, filters: _Filters, request: SearchRequest
 ) -> list[tuple[float, int]]:
     """Every match as (score, docnum), best first (or by date)."""
     sort = request.sort
     if sort == "relevance" and isinstance(query, wq.Every):
         sort = "newest"  # no words to rank by
-    options: dict[str, object] = {"limit": None, "filter": filters, "terms": False}
+    options: dict[str, object] = {"limit": None, "filter": filters.terms, "terms": False}
     if sort == "newest":
         options["sortedby"] = sorting.FieldFacet("day", reverse=True)  # undated (0) last
     elif sort == "oldest":
         options["sortedby"] = sorting.TranslateFacet(_undated_last, sorting.FieldFacet("day"))
     results = searcher.search(query, **options)
     if sort != "relevance":
-        return [(0.0, docnum) for _, docnum in results.top_n]
-    return [(float(score), docnum) for score, docnum in results.top_n]
+        ranked = [(0.0, docnum) for _, docnum in results.top_n]
+    else:
+        ranked = [(float(score), docnum) for score, docnum in results.top_n]
+    if filters.dates:
+        days = searcher.reader().column_reader("day")
+        ranked = [hit for hit in ranked if filters.keep(days[hit[1]])]
+    return ranked
 
 
 def _undated_last(day: int) -> int:

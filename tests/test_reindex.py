@@ -52,7 +52,9 @@ def test_second_run_adds_and_updates_nothing(corpus_dir: Path, tmp_path: Path) -
     settings = Settings(corpus_dir=corpus_dir, index_dir=tmp_path / "index")
     first = reindex(settings)
     assert first.full and first.added == first.articles >= 40
+    live = live_generation(settings.index_dir)
     second = reindex(settings)
+    assert live_generation(settings.index_dir) == live  # nothing to do: no new generation
     assert not second.full
     assert (second.added, second.updated, second.removed) == (0, 0, 0)
     assert second.unchanged == first.articles
