@@ -12,9 +12,10 @@ from __future__ import annotations
 import os
 import pickle
 import re
+import zlib
+from functools import lru_cache
 from pathlib import Path
 
-import numpy as np
 from datasketch import MinHash, MinHashLSH
 
 from search.analysis import fold
@@ -77,7 +78,16 @@ def minhash(text: str) -> MinHash | None:
     if len(words) < MIN_WORDS:
         return None
     shingles = {" ".join(words[i : i + SHINGLE]).encode("utf-8") for i in range(len(words) - 2)}
-    signature = MinHash(num_perm=NUM_PERM)
+    permutations, scheme = _permutations()
+    # crc32 (C) instead of the default sha1, and permutations made once: 6x faster (bench/).
+    signature = MinHash(
+        num_perm=NUM_PERM, hashfunc=zlib.crc32, permutations=permutations, scheme=scheme
+    )
     signature.update_batch(list(shingles))
-    signature.hashvalues = signature.hashvalues.astype(np.uint64)
     return signature
+
+
+@lru_cache(maxsize=1)
+def _permutations() -> tuple[object, str]:
+    template = MinHash(num_perm=NUM_PERM, seed=1)
+    return template.permutations, template.scheme
