@@ -48,6 +48,7 @@ class Archive:
         self._generation: Path | None = None
         self.version = 0  # goes up whenever the searcher is renewed: keys of `cache`
         self.cache = ResultCache()
+        self._columns: dict[str, list[object]] = {}
         self._renew()
 
     def _renew(self) -> None:
@@ -57,6 +58,7 @@ class Archive:
         self._searcher, self._token, self._generation = ix.searcher(), token, generation
         self.version += 1
         self.cache.clear()
+        self._columns = {}
         if old is not None:
             old.close()
 
@@ -77,6 +79,18 @@ class Archive:
         """The current searcher (for the library's own modules: Whoosh stays inside)."""
         yield self._current()
 
+    def column(self, searcher: Searcher, name: str) -> list[object]:
+        """A sortable column as a plain list indexed by docnum, read once per generation.
+
+        Facets, collapsing, date filters and date sorting touch one value per match; a list
+        lookup is ~50x cheaper than Whoosh's column reader, and strings come out decoded.
+        """
+        values = self._columns.get(name)
+        if values is None:
+            values = [_decoded(v) for v in searcher.reader().column_reader(name)]
+            self._columns[name] = values
+        return values
+
     def close(self) -> None:
         with self._lock:
             if self._searcher is not None:
@@ -96,9 +110,9 @@ class Archive:
     def stats(self) -> IndexStats:
         with self.searcher() as searcher:
             reader = searcher.reader()
-            days = reader.column_reader("day")
-            sources_column = reader.column_reader("source_key")
-            authors_column = reader.column_reader("author_key")
+            days = self.column(searcher, "day")
+            sources_column = self.column(searcher, "source_key")
+            authors_column = self.column(searcher, "author_key")
             sources: Counter[str] = Counter()
             authors: set[str] = set()
             first = last = None
@@ -168,6 +182,10 @@ class ResultCache:
 
 def _day(value: int | None) -> date | None:
     return date(value // 10000, value // 100 % 100, value % 100) if value else None
+
+
+def _decoded(value: object) -> object:
+    return value.decode("utf-8") if isinstance(value, bytes) else value
 
 
 def _column_text(value: object) -> str:
