@@ -25,6 +25,11 @@ from bench.queries import BenchQuery, query_mix
 ROOT = Path(__file__).resolve().parents[1]
 
 
+# Stopwords that change a query's text, not its meaning: each request is a new search for
+# the workers' ranking caches, as a stream of different users' searches would be.
+VARIANTS = ("", " il", " la", " di", " che", " un", " per", " con", " del", " nel", " sul")
+
+
 class ServerMissing(RuntimeError):
     """The server did not start, or has no `/api/search`."""
 
@@ -119,29 +124,31 @@ def memory_of(pid: int) -> dict[str, float]:
 
 def _client(
     base: str,
-    queries: list[BenchQuery],
+    queries: list[tuple[BenchQuery, str]],
     deadline: float,
     times: list[float],
     errors: list[str],
     unsent: list[int],
 ) -> None:
-    for n, query in enumerate(queries):
+    for n, (query, suffix) in enumerate(queries):
         if time.monotonic() > deadline:
             unsent.append(len(queries) - n)  # bounded in time: the rest is not sent
             return
         started = time.perf_counter()
         try:
-            status, body = _get(f"{base}/api/search?{query.params()}")
+            status, body = _get(f"{base}/api/search?{query.params(suffix)}")
             if status != 200:
                 errors.append(f"{status} for {query.text!r}")
             else:
                 json.loads(body)
-        except (OSError, ValueError) as error:
+        except Exception as error:  # every failure is a counted error
             errors.append(f"{type(error).__name__}: {error} for {query.text!r}")
         times.append((time.perf_counter() - started) * 1000)
 
 
-def load(base: str, clients: int, per_client: int, time_limit: float) -> dict[str, object]:
+def load(
+    base: str, clients: int, per_client: int, time_limit: float, warm_up: bool = False
+) -> dict[str, object]:
     mix = list(query_mix())
     times: list[float] = []
     errors: list[str] = []
@@ -150,7 +157,11 @@ def load(base: str, clients: int, per_client: int, time_limit: float) -> dict[st
     threads = []
     for c in range(clients):
         # Each client walks the mix from its own starting point.
-        queries = [mix[(c * 7 + k) % len(mix)] for k in range(per_client)]
+        queries = []
+        for k in range(per_client):
+            n = c * 7 + k
+            suffix = " ed" if warm_up else VARIANTS[(n // len(mix) + c) % len(VARIANTS)]
+            queries.append((mix[n % len(mix)], suffix))
         work = (base, queries, deadline, times, errors, unsent)
         thread = threading.Thread(target=_client, args=work)
         threads.append(thread)
@@ -183,7 +194,8 @@ def measure_http(
     """Latency under load, errors, and each worker's memory after the run."""
     server, base = start_server(index_dir, log, workers)
     try:
-        load(base, clients, len(query_mix()) // clients + 1, 120.0)  # warm-up: every worker
+        warm = len(query_mix()) // clients + 1
+        load(base, clients, warm, 120.0, warm_up=True)  # every worker opens the index
         result = load(base, clients, per_client, time_limit)
         pids = worker_pids(server.pid)
         result["workers"] = len(pids)

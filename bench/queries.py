@@ -39,9 +39,9 @@ class BenchQuery:
     date_to: str | None = None
     sort: str = "relevance"
 
-    def params(self) -> str:
-        """The same query as `/api/search` parameters."""
-        values = {"q": self.text, "sort": self.sort, "limit": "10"}
+    def params(self, suffix: str = "") -> str:
+        """The same query as `/api/search` parameters (`suffix` appended to its text)."""
+        values = {"q": self.text + suffix, "sort": self.sort, "limit": "10"}
         if self.date_from:
             values["from"] = self.date_from
         if self.date_to:
