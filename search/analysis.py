@@ -195,8 +195,8 @@ def _stopwords() -> frozenset[str]:
 STOPWORDS = _stopwords()
 
 
-def surface_analyzer() -> Analyzer:
-    """Tokens as written, elided, lowercased and folded: exact-form search and suggestions."""
+def surface_chain() -> Analyzer:
+    """The chain of the module docstring (steps 1-4) as Whoosh filters: the reference."""
     return (
         RegexTokenizer(ITALIAN_TOKENS)
         | ElisionFilter()
@@ -206,9 +206,116 @@ def surface_analyzer() -> Analyzer:
     )
 
 
+_TOKEN_RE = re.compile(ITALIAN_TOKENS)
+_APOSTROPHE_RE = re.compile("[" + APOSTROPHES + "]")
+
+
+def surface_tokens(text: str) -> Iterator[tuple[str, int, int, int]]:
+    """(word, position, start, end) of every surface token: `surface_chain()` as one loop.
+
+    Same tokens, positions and offsets as the chain (tests/test_analysis.py checks it on real
+    articles), about twice as fast: indexing and highlighting spend most of their analysis
+    time in the chain's generators, not in the steps themselves.
+    """
+    shift = 0  # positions added by splitting apostrophes (ElisionFilter)
+    position = -1  # the first word kept keeps its place, the next ones follow (StopFilter)
+    stopwords = STOPWORDS
+    for raw, match in enumerate(_TOKEN_RE.finditer(text)):
+        word = match.group()
+        start = match.start()
+        if "'" in word or "’" in word or "`" in word or "´" in word:
+            parts = _APOSTROPHE_RE.split(word)
+            if parts[0].lower() in ELIDED_ARTICLES:
+                start += len(parts[0]) + 1
+                parts = parts[1:]
+        else:
+            parts = [word]
+        for i, part in enumerate(parts):
+            low = part.lower()
+            if not low.isascii():
+                low = _fold_word(low)
+            if low and low not in stopwords:
+                position = raw + shift + i if position < 0 else position + 1
+                yield low, position, start, start + len(part)
+            start += len(part) + 1
+        shift += len(parts) - 1
+
+
+class ItalianAnalyzer(Analyzer):
+    """`surface_chain()`, stemmed or not, computed by `surface_tokens` (Whoosh interface).
+
+    Calls the fused loop cannot serve (stopwords kept, original text, start offsets) go to
+    the chain of filters, which stays the reference.
+    """
+
+    def __init__(self, stem: bool = True) -> None:
+        self.stem = stem
+        self.chain = surface_chain() | ItalianStemFilter() if stem else surface_chain()
+        self._stemmer = ItalianStemFilter() if stem else None
+
+    def __getstate__(self) -> dict[str, object]:
+        return {"stem": self.stem}
+
+    def __setstate__(self, state: dict[str, object]) -> None:
+        self.__init__(bool(state["stem"]))  # type: ignore[misc]
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, ItalianAnalyzer) and other.stem == self.stem
+
+    def __hash__(self) -> int:
+        return hash((ItalianAnalyzer, self.stem))
+
+    def __call__(  # type: ignore[override]
+        self,
+        value: str,
+        positions: bool = False,
+        chars: bool = False,
+        keeporiginal: bool = False,
+        removestops: bool = True,
+        start_pos: int = 0,
+        start_char: int = 0,
+        tokenize: bool = True,
+        mode: str = "",
+        **kwargs: object,
+    ) -> Iterator[Token]:
+        if keeporiginal or not removestops or not tokenize or start_pos or start_char:
+            return self.chain(
+                value,
+                positions=positions,
+                chars=chars,
+                keeporiginal=keeporiginal,
+                removestops=removestops,
+                start_pos=start_pos,
+                start_char=start_char,
+                tokenize=tokenize,
+                mode=mode,
+                **kwargs,
+            )
+        return self._tokens(value, positions, chars, mode)
+
+    def _tokens(self, value: str, positions: bool, chars: bool, mode: str) -> Iterator[Token]:
+        token = Token(positions, chars, True, mode)
+        token.stopped = False
+        token.boost = 1.0
+        stem = self._stemmer.stem if self._stemmer is not None else None
+        for word, position, start, end in surface_tokens(value):
+            token.text = stem(word) if stem is not None else word
+            if positions:
+                token.pos = position
+            if chars:
+                token.startchar = start
+                token.endchar = end
+            yield token
+
+
+def surface_analyzer() -> Analyzer:
+    """Tokens as written, elided, lowercased and folded: exact-form search and suggestions."""
+    return ItalianAnalyzer(stem=False)
+
+
 def italian_analyzer() -> Analyzer:
     """The analyzer of title and body: surface tokens, then Italian stems."""
-    return surface_analyzer() | ItalianStemFilter()
+    return ItalianAnalyzer(stem=True)
 
 
 def name_analyzer() -> Analyzer:

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from html import escape
 
-from search.analysis import ItalianStemFilter, surface_analyzer
+from search.analysis import ItalianStemFilter, surface_tokens
 
 SNIPPET_CHARS = 240
 SNIPPET_SCAN = 20_000
@@ -30,20 +30,21 @@ class MatchTerms:
 
 
 @lru_cache(maxsize=1)
-def _tools() -> tuple[object, ItalianStemFilter]:
-    return surface_analyzer(), ItalianStemFilter()
+def _stemmer() -> ItalianStemFilter:
+    return ItalianStemFilter()
 
 
 def find_matches(text: str, terms: MatchTerms) -> list[tuple[int, int]]:
     """Character spans of the words of `text` that the terms match."""
     if not terms or not text:
         return []
-    analyzer, stemmer = _tools()
-    spans = []
-    for token in analyzer(text, chars=True, positions=False, removestops=True):  # type: ignore[operator]
-        if token.text in terms.surfaces or stemmer.stem(token.text) in terms.stems:
-            spans.append((token.startchar, token.endchar))
-    return spans
+    stem = _stemmer().stem
+    surfaces, stems = terms.surfaces, terms.stems
+    return [
+        (start, end)
+        for word, _, start, end in surface_tokens(text)
+        if word in surfaces or stem(word) in stems
+    ]
 
 
 def mark(text: str, spans: list[tuple[int, int]]) -> str:

@@ -153,8 +153,10 @@ def _compile(request: SearchRequest) -> tuple[wq.Query, _Filters, list[str]]:
             "La ricerca contiene solo parole troppo comuni per essere cercate da sole "
             "(articoli, preposizioni…): aggiungi una parola che caratterizzi gli articoli."
         )
-    else:
+    elif request.sort == "relevance":
         query = phrase_boost(parsed)
+    else:
+        query = parsed.query  # sorted by date: the proximity boost changes no match, only cost
     combined = None if not filters else filters[0] if len(filters) == 1 else wq.And(filters)
     return query, _Filters(combined, tuple(ranges)), notices
 

@@ -157,6 +157,22 @@ def test_sort_by_date(seed_archive: Archive) -> None:
     assert dates == sorted(dates)
 
 
+@pytest.mark.parametrize("words", ["guerra russia ucraina", "trump putin negoziati pace"])
+def test_sorting_by_date_finds_what_relevance_finds(seed_archive: Archive, words: str) -> None:
+    # Date sorts skip the proximity boost (it only reorders): same articles, same facets.
+    def every(sort: str) -> tuple[set[str], dict[str, list[tuple[str, int]]]]:
+        page = search(seed_archive, SearchRequest(query=words, sort=sort, limit=100))
+        counts = {
+            name: sorted((v.value, v.count) for v in facet.values)
+            for name, facet in page.facets.items()
+        }
+        return {h.id for h in page.hits}, counts
+
+    by_relevance = every("relevance")
+    assert by_relevance[0]
+    assert every("newest") == by_relevance == every("oldest")
+
+
 def test_every_result_is_reachable_by_paging(seed_archive: Archive) -> None:
     first = search(seed_archive, SearchRequest(query="", limit=7))
     seen: list[str] = []
