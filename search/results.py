@@ -14,11 +14,13 @@ from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from datetime import date
 
+import numpy as np
 from whoosh import query as wq
 from whoosh.searching import Searcher
 
 from search.analysis import name_analyzer
 from search.archive import Archive
+from search.columns import NO_VALUE, Column
 from search.dates import OPEN_END, OPEN_START, DateRange, parse_date_range
 from search.errors import QueryError
 from search.facets import count_facets
@@ -65,8 +67,9 @@ class SearchRequest:
 class _Ranking:
     """Everything a search computes before cutting a page: cached, so paging is cheap."""
 
-    leaders: list[tuple[float, int]]
-    similar: dict[int, int]
+    scores: np.ndarray  # of the leaders, in result order (0.0 when sorted by date)
+    docnums: np.ndarray  # the leaders: the best hit of each near-duplicate group
+    similar: np.ndarray  # how many other hits each leader stands for
     facets: dict[str, Facet]
     total: int
     terms: MatchTerms
@@ -84,17 +87,19 @@ def search(archive: Archive, request: SearchRequest) -> ResultPage:
         ranking = archive.cache.get(key)
         if ranking is None:
             ranking = _ranking(archive, searcher, request)
-            archive.cache.put(key, ranking, cost=len(ranking.leaders))
-        offset = (request.page - 1) * request.limit
+            archive.cache.put(key, ranking, cost=len(ranking.docnums))
+        page = slice((request.page - 1) * request.limit, request.page * request.limit)
         hits = tuple(
-            build_hit(searcher, docnum, score, ranking.terms, ranking.similar.get(docnum, 0))
-            for score, docnum in ranking.leaders[offset : offset + request.limit]
+            build_hit(searcher, int(docnum), float(score), ranking.terms, int(similar))
+            for score, docnum, similar in zip(
+                ranking.scores[page], ranking.docnums[page], ranking.similar[page], strict=True
+            )
         )
     return ResultPage(
         query=request.query,
         total=ranking.total,
         page=request.page,
-        pages=math.ceil(len(ranking.leaders) / request.limit),
+        pages=math.ceil(len(ranking.docnums) / request.limit),
         limit=request.limit,
         elapsed_ms=round((time.perf_counter() - started) * 1000, 1),
         hits=hits,
@@ -107,15 +112,22 @@ def search(archive: Archive, request: SearchRequest) -> ResultPage:
 def _ranking(archive: Archive, searcher: Searcher, request: SearchRequest) -> _Ranking:
     query, filters, notices = _compile(request)
     terms = match_terms(query, searcher)
-    ranked = _rank(archive, searcher, query, filters, request)
-    facets = count_facets(
-        lambda name: archive.column(searcher, name), [docnum for _, docnum in ranked]
-    )
-    leaders, similar = _collapse(archive.column(searcher, "group"), ranked, request.collapse)
+    scores, docnums = _rank(archive, searcher, query, filters, request)
+    facets = count_facets(lambda name: archive.column(searcher, name), docnums)
+    leaders, similar = _collapse(archive.column(searcher, "group"), docnums, request.collapse)
     # Any word the index has never seen gets a suggestion, whatever the total: with
     # minimum-should-match the other words may still find something.
     suggestion = suggest(searcher, request.query)
-    return _Ranking(leaders, similar, facets, len(ranked), terms, suggestion, tuple(notices))
+    return _Ranking(
+        scores[leaders],
+        docnums[leaders],
+        similar,
+        facets,
+        len(docnums),
+        terms,
+        suggestion,
+        tuple(notices),
+    )
 
 
 def iter_hits(archive: Archive, request: SearchRequest) -> Iterator[Hit]:
@@ -124,10 +136,10 @@ def iter_hits(archive: Archive, request: SearchRequest) -> Iterator[Hit]:
     query, filters, _ = _compile(request)
     with archive.searcher() as searcher:
         terms = match_terms(query, searcher)
-        ranked = _rank(archive, searcher, query, filters, request)
-        leaders, similar = _collapse(archive.column(searcher, "group"), ranked, request.collapse)
-        for score, docnum in leaders:
-            yield build_hit(searcher, docnum, score, terms, similar.get(docnum, 0))
+        scores, docnums = _rank(archive, searcher, query, filters, request)
+        leaders, similar = _collapse(archive.column(searcher, "group"), docnums, request.collapse)
+        for score, docnum, others in zip(scores[leaders], docnums[leaders], similar, strict=True):
+            yield build_hit(searcher, int(docnum), float(score), terms, int(others))
 
 
 def _compile(request: SearchRequest) -> tuple[wq.Query, _Filters, list[str]]:
@@ -183,16 +195,18 @@ class _Filters:
     terms: wq.Query | None
     dates: tuple[tuple[DateRange, bool], ...]
 
-    def keep(self, day: int) -> bool:
-        return all(_in_range(day, span) != negated for span, negated in self.dates)
+    def keep(self, days: np.ndarray) -> np.ndarray:
+        """Which of these days (yyyymmdd, 0 when undated) pass every date clause."""
+        kept = np.ones(days.shape, dtype=bool)
+        for span, negated in self.dates:
+            kept &= _in_range(days, span) != negated
+        return kept
 
 
-def _in_range(day: int, span: DateRange) -> bool:
-    if not day:
-        return False  # undated articles never match a date filter
+def _in_range(days: np.ndarray, span: DateRange) -> np.ndarray:
     low = 0 if span.start == OPEN_START else _day_number(span.start)
     high = 99_999_999 if span.end == OPEN_END else _day_number(span.end)
-    return low <= day <= high
+    return (days != NO_VALUE) & (days >= low) & (days <= high)  # undated never match
 
 
 def _day_number(when: date) -> int:
@@ -205,48 +219,37 @@ def _rank(
     query: wq.Query,
     filters: _Filters,
     request: SearchRequest,
-) -> list[tuple[float, int]]:
-    """Every match as (score, docnum), best first, or newest/oldest first (undated last)."""
+) -> tuple[np.ndarray, np.ndarray]:
+    """Every match as (scores, docnums), best first, or newest/oldest first (undated last)."""
     sort = request.sort
     if sort == "relevance" and isinstance(query, wq.Every):
         sort = "newest"  # no words to rank by
     options: dict[str, object] = {"limit": None, "filter": filters.terms, "terms": False}
-    days = archive.column(searcher, "day")
-    if sort == "relevance":
-        results = searcher.search(query, **options)
-        ranked = [(float(score), docnum) for score, docnum in results.top_n]
-    else:
-        # Sorting a list by a preloaded column beats Whoosh's sorting facets tenfold.
-        results = searcher.search(query, scored=False, **options)
-        docnums = [docnum for _, docnum in results.top_n]
-        if sort == "newest":
-            docnums.sort(key=days.__getitem__, reverse=True)  # undated (0) last
-        else:
-            docnums.sort(key=lambda docnum: days[docnum] or 99_999_999)  # type: ignore[operator]
-        ranked = [(0.0, docnum) for docnum in docnums]
+    results = searcher.search(query, scored=sort == "relevance", **options)
+    top = results.top_n
+    scores = np.fromiter((score for score, _ in top), dtype=np.float64, count=len(top))
+    docnums = np.fromiter((docnum for _, docnum in top), dtype=np.int64, count=len(top))
+    days = archive.column(searcher, "day").values[docnums]
     if filters.dates:
-        ranked = [hit for hit in ranked if filters.keep(days[hit[1]])]  # type: ignore[arg-type]
-    return ranked
+        kept = filters.keep(days)
+        scores, docnums, days = scores[kept], docnums[kept], days[kept]
+    if sort != "relevance":
+        # Sorting by a preloaded column beats Whoosh's sorting facets tenfold.
+        keys = -days if sort == "newest" else np.where(days == NO_VALUE, 99_999_999, days)
+        order = np.argsort(keys, kind="stable")  # undated last either way
+        scores, docnums = np.zeros(len(order)), docnums[order]
+    return scores, docnums
 
 
-def _collapse(
-    groups: list[object], ranked: list[tuple[float, int]], collapse: bool
-) -> tuple[list[tuple[float, int]], dict[int, int]]:
-    """The best hit of each near-duplicate group, and how many others each one stands for."""
+def _collapse(groups: Column, docnums: np.ndarray, collapse: bool) -> tuple[np.ndarray, np.ndarray]:
+    """Positions of the best hit of each near-duplicate group, and how many others each has."""
     if not collapse:
-        return ranked, {}
-    leader_of: dict[object, int] = {}
-    leaders: list[tuple[float, int]] = []
-    similar: dict[int, int] = {}
-    for score, docnum in ranked:
-        group = groups[docnum]
-        leader = leader_of.get(group)
-        if leader is None:
-            leader_of[group] = docnum
-            leaders.append((score, docnum))
-        else:
-            similar[leader] = similar.get(leader, 0) + 1
-    return leaders, similar
+        return np.arange(len(docnums)), np.zeros(len(docnums), dtype=np.int64)
+    keys = groups.values[docnums].astype(np.int64)
+    keys = np.where(keys == NO_VALUE, -1 - np.arange(len(keys)), keys)  # no group: alone
+    _, first, counts = np.unique(keys, return_index=True, return_counts=True)
+    order = np.argsort(first)
+    return first[order], counts[order] - 1
 
 
 def match_terms(query: wq.Query, searcher: Searcher) -> MatchTerms:

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from collections import Counter
+from dataclasses import replace
 from datetime import date
 
 import pytest
 
 from search.archive import Archive
 from search.errors import QueryError
-from search.results import SearchRequest, search
+from search.results import SearchRequest, iter_hits, search
 from tests.corpus_facts import SEED_ID
 
 
@@ -244,3 +246,38 @@ def test_paging_a_cached_search_gives_the_same_pages(built_index: object, tmp_pa
     cached = [search(archive, SearchRequest(query="", page=p, limit=5)).hits for p in (1, 2, 3)]
     assert cached == fresh
     assert len({h.id for page in cached for h in page}) == 15
+
+
+@pytest.mark.parametrize(
+    "request_",
+    [
+        SearchRequest(query="guerra"),
+        SearchRequest(query="sindaco comune consiglio"),
+        SearchRequest(query="", sort="oldest"),
+        SearchRequest(query="governo", date_from="2020", sort="newest"),
+        SearchRequest(query="governo -data:2024"),
+    ],
+    ids=["word", "words", "everything", "dated", "excluded-year"],
+)
+def test_facets_sorting_and_collapsing_agree_with_the_hits_themselves(
+    seed_archive: Archive, request_: SearchRequest
+) -> None:
+    # Facets, date filters, date sorting and collapsing are computed on columns: check them
+    # against what the hits of the same search say about themselves.
+    everything = list(iter_hits(seed_archive, replace(request_, collapse=False)))
+    page = search(seed_archive, replace(request_, limit=100, collapse=False))
+    assert page.total == len(everything)
+    years = Counter(str(h.date.year) for h in everything if h.date)
+    assert {v.value: v.count for v in page.facets["year"].values} == years
+    sources = Counter(h.source for h in everything if h.source)
+    assert {v.value: v.count for v in page.facets["source"].values} == dict(sources)
+    dates = [h.date for h in everything if h.date]
+    if request_.sort == "newest":
+        assert dates == sorted(dates, reverse=True)
+    if request_.sort == "oldest":
+        assert dates == sorted(dates)
+        assert all(h.date for h in everything[: len(dates)])  # undated last
+    leaders = list(iter_hits(seed_archive, request_))
+    groups = Counter(h.group for h in everything)
+    assert [h.group for h in leaders] == list(dict.fromkeys(h.group for h in everything))
+    assert all(h.similar == groups[h.group] - 1 for h in leaders)
