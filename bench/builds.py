@@ -123,8 +123,7 @@ def _fast_minhash() -> None:
         shingles = {" ".join(words[i : i + near.SHINGLE]) for i in range(len(words) - 2)}
         signature = MinHash(num_perm=near.NUM_PERM)
         signature.update_batch([s.encode("utf-8") for s in shingles])
-        signature.hashvalues = signature.hashvalues.astype(np.uint64)
-        return signature
+        return signature.hashvalues.astype(np.uint32)  # the band index takes the values
 
     near.minhash = minhash
 

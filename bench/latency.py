@@ -166,10 +166,7 @@ def _variants() -> dict[str, Callable[[], object]]:
         stack = [no_highlight(), no_facets(), top_10_only()]
         return _Stack(stack)
 
-    from bench import prototypes
-
     return {
-        "preview: only the top 200 scored": prototypes.top_k,
         "no-highlight": no_highlight,
         "no-facets": no_facets,
         "no-phrase-boost": no_phrase_boost,
@@ -224,35 +221,6 @@ def measure_variants(archivio_index: Path, rounds: int = 2) -> dict[str, dict[st
 @contextmanager
 def _nothing() -> Iterator[None]:
     yield
-
-
-def check_previews(archivio_index: Path) -> list[str]:
-    """Where a preview's first page, total or facets differ from Archivio's as it is."""
-    from bench import prototypes
-    from search.archive import Archive
-
-    def page(result) -> tuple:
-        # Ties may be cut from a top list in another order: the counts must agree, and the
-        # names above the smallest count.
-        facets = {}
-        for name, facet in result.facets.items():
-            counts = sorted(v.count for v in facet.values)
-            floor = counts[0] if counts else 0
-            facets[name] = (counts, {v for v in facet.values if v.count > floor})
-        return result.total, [hit.id for hit in result.hits], facets
-
-    archive = Archive(archivio_index)
-    expected = {query: page(archivio_search(archive, query)) for query in query_mix()}
-    differences = []
-    for name, preview in (("top-k", prototypes.top_k),):
-        with preview():
-            for query, want in expected.items():
-                got = page(archivio_search(archive, query))
-                for what, a, b in zip(("total", "page", "facets"), want, got, strict=True):
-                    if a != b:
-                        differences.append(f"{name}: {what} differs for {query.text!r}")
-    archive.close()
-    return differences
 
 
 def profile_queries(archivio_index: Path, out: Path, rounds: int = 2) -> Path:

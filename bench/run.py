@@ -372,11 +372,9 @@ def bench_scale(ctx: Context) -> dict[str, object]:
 
 
 def bench_profile(ctx: Context) -> dict[str, object]:
-    from bench.latency import check_previews, measure_variants, profile_queries
+    from bench.latency import measure_variants, profile_queries
 
     index = ensure_archivio(ctx)
-    differences = check_previews(index)
-    say(f"profile  previews give the same results: {not differences} {differences[:5]}")
     variants = measure_variants(index, rounds=ctx.rounds)
     say(f"profile  query mix on {ctx.articles}, one part switched off at a time:")
     for name, figures in variants.items():

@@ -7,7 +7,7 @@ from whoosh.fields import DATETIME, ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 from search.analysis import ANALYSIS_VERSION, italian_analyzer, name_analyzer, surface_analyzer
 
 # Bump on any change to fields or analysis: an index with another version asks for --full.
-SCHEMA_VERSION = f"archivio-5/{ANALYSIS_VERSION}"
+SCHEMA_VERSION = f"archivio-6/{ANALYSIS_VERSION}"
 
 
 def build_schema() -> Schema:
