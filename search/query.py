@@ -38,6 +38,7 @@ from whoosh.qparser.syntax import AndGroup, OrGroup
 from search.analysis import fold
 from search.dates import DateRange, parse_date_range
 from search.errors import QueryError
+from search.matching import MinimumShouldMatch
 from search.schema import build_schema
 
 FIELD_NAMES = {
@@ -128,14 +129,24 @@ def parse_query(text: str, *, today: date | None = None, group: str | None = Non
 
 def _minimum_should_match(query: wq.Query, required: Callable[[int], int]) -> wq.Query:
     """Plain words: a document must hold `required(n)` of the n words (any of them)."""
-    query = query.normalize()  # may fold to one clause, or to nothing at all
-    if not isinstance(query, wq.Or):
-        return query
-    by_word: dict[str, list[wq.Query]] = {}
-    for clause in query.subqueries:
-        key = clause.text if isinstance(clause, wq.Term) else repr(clause)
-        by_word.setdefault(str(key), []).append(clause)
-    words = [wq.Or(clauses) if len(clauses) > 1 else clauses[0] for clauses in by_word.values()]
+    words = _words(query)
+    if words is None:
+        return query.normalize()  # one clause, or nothing at all
+    need = required(len(words))
+    if need >= len(words):
+        return wq.And(words)
+    # One pass over each word's postings; scores as the expression below (search.matching).
+    return MinimumShouldMatch(words, need, COORDINATION)
+
+
+def _minimum_should_match_expression(query: wq.Query, required: Callable[[int], int]) -> wq.Query:
+    """The same as Whoosh And/Or clauses: reads a word once per combination that holds it.
+
+    Kept as the reference `MinimumShouldMatch` is checked against (tests/test_matching.py).
+    """
+    words = _words(query)
+    if words is None:
+        return query.normalize()
     need = required(len(words))
     if need >= len(words):
         return wq.And(words)
@@ -146,6 +157,18 @@ def _minimum_should_match(query: wq.Query, required: Callable[[int], int]) -> wq
         return loose
     # Documents holding every word first: their full score again, scaled.
     return wq.AndMaybe(loose, wq.And(words, boost=COORDINATION))
+
+
+def _words(query: wq.Query) -> list[wq.Query] | None:
+    """The words of a plain query, each an Or of its fields; None if there are not several."""
+    query = query.normalize()  # may fold to one clause, or to nothing at all
+    if not isinstance(query, wq.Or):
+        return None
+    by_word: dict[str, list[wq.Query]] = {}
+    for clause in query.subqueries:
+        key = clause.text if isinstance(clause, wq.Term) else repr(clause)
+        by_word.setdefault(str(key), []).append(clause)
+    return [wq.Or(clauses) if len(clauses) > 1 else clauses[0] for clauses in by_word.values()]
 
 
 def phrase_boost(parsed: ParsedQuery) -> wq.Query:
