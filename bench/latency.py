@@ -146,7 +146,7 @@ def _variants() -> dict[str, Callable[[], object]]:
         return _patched(results, count_facets=lambda reader, docnums: {})
 
     def no_phrase_boost():
-        return _patched(results, phrase_boost=lambda parsed: parsed.query)
+        return _patched(results, proximity=lambda parsed: None)
 
     def no_suggest():
         return _patched(results, suggest=lambda searcher, text: None)

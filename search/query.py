@@ -171,18 +171,27 @@ def _words(query: wq.Query) -> list[wq.Query] | None:
     return [wq.Or(clauses) if len(clauses) > 1 else clauses[0] for clauses in by_word.values()]
 
 
-def phrase_boost(parsed: ParsedQuery) -> wq.Query:
-    """Rank words found close together above scattered ones (plain multi-word queries)."""
+def proximity(parsed: ParsedQuery) -> wq.Query | None:
+    """The bonus for words found close together (plain multi-word queries), or None."""
     words = [t for t in _terms_of(parsed.query, "body")]
     if not parsed.plain_words or len(words) < 2 or PHRASE_BOOST <= 0:
-        return parsed.query
-    near = wq.Or(
+        return None
+    return wq.Or(
         [
             wq.Phrase("title", words, slop=PHRASE_SLOP, boost=PHRASE_BOOST * FIELD_BOOSTS["title"]),
             wq.Phrase("body", words, slop=PHRASE_SLOP, boost=PHRASE_BOOST),
         ]
     )
-    return wq.AndMaybe(parsed.query, near)
+
+
+def phrase_boost(parsed: ParsedQuery) -> wq.Query:
+    """Rank words found close together above scattered ones: the query with `proximity`.
+
+    `search.results` computes the same scores in two searches (the words, then the bonus
+    added where it applies), which skips the bonus's matcher on every other match.
+    """
+    near = proximity(parsed)
+    return parsed.query if near is None else wq.AndMaybe(parsed.query, near)
 
 
 def query_terms(parsed: ParsedQuery) -> set[tuple[str, str]]:

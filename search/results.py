@@ -26,7 +26,7 @@ from search.errors import QueryError
 from search.facets import count_facets
 from search.highlight import MatchTerms, find_matches, mark, snippet
 from search.model import Article, Facet, Hit, ResultPage
-from search.query import parse_query, phrase_boost
+from search.query import parse_query, proximity
 from search.suggest import suggest
 
 SORTS = ("relevance", "newest", "oldest")
@@ -110,9 +110,9 @@ def search(archive: Archive, request: SearchRequest) -> ResultPage:
 
 
 def _ranking(archive: Archive, searcher: Searcher, request: SearchRequest) -> _Ranking:
-    query, filters, notices = _compile(request)
+    query, near, filters, notices = _compile(request)
     terms = match_terms(query, searcher)
-    scores, docnums = _rank(archive, searcher, query, filters, request)
+    scores, docnums = _rank(archive, searcher, query, near, filters, request)
     facets = count_facets(lambda name: archive.column(searcher, name), docnums)
     leaders, similar = _collapse(archive.column(searcher, "group"), docnums, request.collapse)
     # Any word the index has never seen gets a suggestion, whatever the total: with
@@ -133,16 +133,17 @@ def _ranking(archive: Archive, searcher: Searcher, request: SearchRequest) -> _R
 def iter_hits(archive: Archive, request: SearchRequest) -> Iterator[Hit]:
     """Every hit of a search in order, no page limit (exports, feeds, `--all`)."""
     request = request.validated()
-    query, filters, _ = _compile(request)
+    query, near, filters, _ = _compile(request)
     with archive.searcher() as searcher:
         terms = match_terms(query, searcher)
-        scores, docnums = _rank(archive, searcher, query, filters, request)
+        scores, docnums = _rank(archive, searcher, query, near, filters, request)
         leaders, similar = _collapse(archive.column(searcher, "group"), docnums, request.collapse)
         for score, docnum, others in zip(scores[leaders], docnums[leaders], similar, strict=True):
             yield build_hit(searcher, int(docnum), float(score), terms, int(others))
 
 
-def _compile(request: SearchRequest) -> tuple[wq.Query, _Filters, list[str]]:
+def _compile(request: SearchRequest) -> tuple[wq.Query, wq.Query | None, _Filters, list[str]]:
+    """The query, its proximity bonus (relevance only), filters and notices for the user."""
     text = request.query.strip()
     parsed = parse_query(text, today=request.today) if text else None
     ranges = list(parsed.dates) if parsed else []
@@ -165,12 +166,12 @@ def _compile(request: SearchRequest) -> tuple[wq.Query, _Filters, list[str]]:
             "La ricerca contiene solo parole troppo comuni per essere cercate da sole "
             "(articoli, preposizioni…): aggiungi una parola che caratterizzi gli articoli."
         )
-    elif request.sort == "relevance":
-        query = phrase_boost(parsed)
     else:
-        query = parsed.query  # sorted by date: the proximity boost changes no match, only cost
+        query = parsed.query
+    # Sorted by date, the proximity bonus would change no match, only the cost.
+    near = proximity(parsed) if parsed and request.sort == "relevance" else None
     combined = None if not filters else filters[0] if len(filters) == 1 else wq.And(filters)
-    return query, _Filters(combined, tuple(ranges)), notices
+    return query, near, _Filters(combined, tuple(ranges)), notices
 
 
 def _span(start: date | None, end: date | None) -> DateRange:
@@ -217,18 +218,32 @@ def _rank(
     archive: Archive,
     searcher: Searcher,
     query: wq.Query,
+    near: wq.Query | None,
     filters: _Filters,
     request: SearchRequest,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Every match as (scores, docnums), best first, or newest/oldest first (undated last)."""
+    """Every match as (scores, docnums), best first, or newest/oldest first (undated last).
+
+    Relevance scores are those of `phrase_boost(query)`, `AndMaybe(query, near)`, to the
+    last bit: Whoosh adds the bonus's score to the query's where both match, and orders by
+    score, then docnum. Computed as two searches, the bonus's matcher walks only its own
+    (few) matches instead of being advanced to every match of the query.
+    """
     sort = request.sort
     if sort == "relevance" and isinstance(query, wq.Every):
         sort = "newest"  # no words to rank by
     options: dict[str, object] = {"limit": None, "filter": filters.terms, "terms": False}
-    results = searcher.search(query, scored=sort == "relevance", **options)
-    top = results.top_n
-    scores = np.fromiter((score for score, _ in top), dtype=np.float64, count=len(top))
-    docnums = np.fromiter((docnum for _, docnum in top), dtype=np.int64, count=len(top))
+    scores, docnums = _matches(searcher, query, scored=sort == "relevance", **options)
+    if sort == "relevance" and near is not None and len(docnums):
+        bonus_scores, bonus_docnums = _matches(searcher, near, scored=True, **options)
+        by_docnum = np.argsort(docnums, kind="stable")
+        at = np.searchsorted(docnums, bonus_docnums, sorter=by_docnum)
+        found = at < len(docnums)
+        found[found] = docnums[by_docnum[at[found]]] == bonus_docnums[found]
+        where = by_docnum[at[found]]
+        scores[where] = scores[where] + bonus_scores[found]
+        order = np.lexsort((docnums, -scores))
+        scores, docnums = scores[order], docnums[order]
     days = archive.column(searcher, "day").values[docnums]
     if filters.dates:
         kept = filters.keep(days)
@@ -238,6 +253,15 @@ def _rank(
         keys = -days if sort == "newest" else np.where(days == NO_VALUE, 99_999_999, days)
         order = np.argsort(keys, kind="stable")  # undated last either way
         scores, docnums = np.zeros(len(order)), docnums[order]
+    return scores, docnums
+
+
+def _matches(
+    searcher: Searcher, query: wq.Query, **options: object
+) -> tuple[np.ndarray, np.ndarray]:
+    top = searcher.search(query, **options).top_n
+    scores = np.fromiter((score for score, _ in top), dtype=np.float64, count=len(top))
+    docnums = np.fromiter((docnum for _, docnum in top), dtype=np.int64, count=len(top))
     return scores, docnums
 
 
@@ -337,7 +361,7 @@ def highlight_article(
     terms = MatchTerms()
     if query_text.strip():
         try:
-            query, _, _ = _compile(SearchRequest(query=query_text).validated())
+            query, _, _, _ = _compile(SearchRequest(query=query_text).validated())
         except QueryError:
             query = None
         if query is not None:

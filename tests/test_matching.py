@@ -14,6 +14,7 @@ from whoosh import query as wq
 
 from bench.queries import query_mix
 from search import query as query_module
+from search import results as results_module
 from search.archive import Archive
 from search.indexer import reindex
 from search.matching import MAX_REPLAYED_COMBINATIONS, MinimumShouldMatch
@@ -191,3 +192,31 @@ def test_many_words_follow_the_formula(
     assert new.keys() == old.keys() and len(new) > 10
     for docnum, score in new.items():
         assert math.isclose(score, old[docnum], rel_tol=1e-9)
+
+
+def assert_same_as_the_proximity_expression(archive: Archive, request: SearchRequest) -> int:
+    """`_rank` adds the proximity bonus in a second search: the scores and order of
+    `AndMaybe(query, bonus)` in one Whoosh search, to the last bit."""
+    query, near, filters, _ = results_module._compile(request.validated())
+    with archive.searcher() as searcher:
+        scores, docnums = results_module._rank(archive, searcher, query, near, filters, request)
+        combined = query if near is None else wq.AndMaybe(query, near)
+        expected = searcher.search(combined, limit=None, filter=filters.terms, terms=False)
+        want = [(float(score), docnum) for score, docnum in expected.top_n]
+    assert list(zip(scores.tolist(), docnums.tolist(), strict=True)) == want, request
+    return sum(near is not None and s > 0 for s in scores.tolist())
+
+
+@pytest.mark.parametrize("text", _topics() + WORD_COUNTS)
+def test_the_proximity_bonus_in_a_second_search_scores_the_same(
+    news_archive: Archive, text: str
+) -> None:
+    assert_same_as_the_proximity_expression(news_archive, SearchRequest(query=text))
+
+
+@pytest.mark.parametrize("request_", [r for r in FILTERED if not (r.date_from or r.date_to)])
+def test_the_proximity_bonus_with_filters_scores_the_same(
+    news_archive: Archive, request_: SearchRequest
+) -> None:
+    if "data:" not in request_.query:
+        assert_same_as_the_proximity_expression(news_archive, replace(request_, sort="relevance"))
