@@ -23,6 +23,7 @@ from search.columns import NO_VALUE, Column, read_column
 from search.errors import ArticleNotFoundError
 from search.identity import url_key
 from search.model import Article
+from search.scoring import ArchivioBM25F
 from search.store import generation_token, open_live_index
 
 
@@ -57,7 +58,8 @@ class Archive:
         token = generation_token(self.index_dir)
         ix, generation = open_live_index(self.index_dir)
         old = self._searcher
-        self._searcher, self._token, self._generation = ix.searcher(), token, generation
+        self._searcher = ix.searcher(weighting=ArchivioBM25F())
+        self._token, self._generation = token, generation
         self.version += 1
         self.cache.clear()
         self._columns = {}

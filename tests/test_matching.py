@@ -220,3 +220,22 @@ def test_the_proximity_bonus_with_filters_scores_the_same(
 ) -> None:
     if "data:" not in request_.query:
         assert_same_as_the_proximity_expression(news_archive, replace(request_, sort="relevance"))
+
+
+def test_cached_field_lengths_give_whooshs_own_scores(news_archive: Archive) -> None:
+    # search.scoring reads each segment's field lengths once: BM25F's numbers, unchanged.
+    from whoosh.scoring import BM25F
+
+    from search.scoring import ArchivioBM25F
+    from search.store import open_live_index
+
+    ix, _ = open_live_index(news_archive.index_dir)
+    texts = _topics() + WORD_COUNTS + ['"ministro della salute"', "covid~ vaccin*"]
+    with ix.searcher(weighting=BM25F()) as plain, ix.searcher(weighting=ArchivioBM25F()) as ours:
+        compared = 0
+        for text in texts:
+            query = phrase_boost(parse_query(text))
+            want = plain.search(query, limit=None, terms=False).top_n
+            assert ours.search(query, limit=None, terms=False).top_n == want, text
+            compared += len(want)
+    assert compared > 1000
