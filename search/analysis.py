@@ -250,8 +250,9 @@ class ItalianAnalyzer(Analyzer):
 
     def __init__(self, stem: bool = True) -> None:
         self.stem = stem
-        self.chain = surface_chain() | ItalianStemFilter() if stem else surface_chain()
+        # One stem filter, so the fused loop and the chain share its cache.
         self._stemmer = ItalianStemFilter() if stem else None
+        self.chain = surface_chain() | self._stemmer if self._stemmer else surface_chain()
 
     def __getstate__(self) -> dict[str, object]:
         return {"stem": self.stem}
