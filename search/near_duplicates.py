@@ -151,6 +151,39 @@ class NearDuplicates:
 
     def _merged(self) -> _Table:
         """The table of the next generation: live rows, plus dead rows still naming a group."""
+        alive, keep, added = self._surviving_rows()
+        added_hashes = np.array([_id_hash(self._ids[row]) for row in added], dtype=np.uint64)
+        # An id added in this run replaces its old row; groups naming that row follow it.
+        replaced = self._replaced(added, added_hashes)
+        replaced_rows = np.array([old for old, _ in replaced], dtype=np.int64)
+        keep[replaced_rows] = False
+        alive[replaced_rows] = False
+        kept = np.flatnonzero(keep)
+        remap = np.full(len(keep), -1, dtype=np.int64)  # base row -> row in the next table
+        remap[kept] = np.arange(len(kept))
+        for old, j in replaced:
+            remap[old] = len(kept) + j
+        final_of_added = {row: len(kept) + j for j, row in enumerate(added)}
+        id_bytes, id_offsets, id_hashes, id_rows = self._merged_ids(
+            keep, remap, added, added_hashes
+        )
+        band_keys, band_rows = self._merged_bands(alive, remap, final_of_added)
+        return _Table(
+            band_keys=band_keys,
+            band_rows=band_rows.astype(np.uint32),
+            id_hashes=id_hashes,
+            id_rows=id_rows.astype(np.uint32),
+            id_bytes=id_bytes,
+            id_offsets=id_offsets.astype(np.uint64),
+            groups=self._merged_groups(alive, kept, remap, added, final_of_added).astype(np.uint32),
+            live=np.concatenate(
+                [alive[kept], np.array([self._live[row] for row in added], dtype=bool)]
+            ),
+        )
+
+    def _surviving_rows(self) -> tuple[npt.NDArray[np.bool_], npt.NDArray[np.bool_], list[int]]:
+        """Base rows still live, base rows to keep (live or naming a group), and the rows
+        added in this run to write (the latest of each id, live or naming a group)."""
         base = self._base
         alive = np.array(base.live, dtype=bool)
         alive[np.fromiter(self._removed, dtype=np.int64, count=len(self._removed))] = False
@@ -161,22 +194,26 @@ class NearDuplicates:
         added = [row for row in latest if self._live[row] or self._ids[row] in names]
         for name in names - {self._ids[row] for row in added}:
             keep[base.row_of(name)] = True  # type: ignore[index]
-        # An id added in this run replaces its old row; groups naming that row follow it.
-        added_hashes = np.array([_id_hash(self._ids[row]) for row in added], dtype=np.uint64)
+        return alive, keep, added
+
+    def _replaced(self, added: list[int], added_hashes: _U64) -> list[tuple[int, int]]:
+        """(base row, index in `added`) of each base id added again in this run."""
+        base = self._base
         hits: list[int] = []  # added ids whose hash is that of an old row
         if len(base.id_hashes) and len(added_hashes):
             at = np.searchsorted(base.id_hashes, added_hashes).clip(max=len(base.id_hashes) - 1)
             hits = np.flatnonzero(base.id_hashes[at] == added_hashes).tolist()
-        replaced = [(old, j) for j in hits if (old := base.row_of(self._ids[added[j]])) is not None]
-        replaced_rows = np.array([old for old, _ in replaced], dtype=np.int64)
-        keep[replaced_rows] = False
-        alive[replaced_rows] = False
-        kept = np.flatnonzero(keep)
-        remap = np.full(len(keep), -1, dtype=np.int64)
-        remap[kept] = np.arange(len(kept))
-        for old, j in replaced:
-            remap[old] = len(kept) + j
-        final_of_added = {row: len(kept) + j for j, row in enumerate(added)}
+        return [(old, j) for j in hits if (old := base.row_of(self._ids[added[j]])) is not None]
+
+    def _merged_groups(
+        self,
+        alive: npt.NDArray[np.bool_],
+        kept: _Rows,
+        remap: _Rows,
+        added: list[int],
+        final_of_added: dict[int, int],
+    ) -> _Rows:
+        base = self._base
 
         def final_row(name: str) -> int:
             row = self._row_of.get(name)
@@ -186,10 +223,16 @@ class NearDuplicates:
 
         groups = remap[base.groups[kept]]
         groups[~alive[kept]] = np.flatnonzero(~alive[kept])  # a dead row only names a group
-        groups = np.concatenate(
+        return np.concatenate(
             [groups, np.array([final_row(self._groups[row]) for row in added], dtype=np.int64)]
         )
-        live = np.concatenate([alive[kept], np.array([self._live[r] for r in added], dtype=bool)])
+
+    def _merged_ids(
+        self, keep: npt.NDArray[np.bool_], remap: _Rows, added: list[int], added_hashes: _U64
+    ) -> tuple[npt.NDArray[np.uint8], _Rows, _U64, _Rows]:
+        """The ids of the next table as bytes and offsets, and its sorted id hashes with rows."""
+        base = self._base
+        kept = np.flatnonzero(keep)
         id_bytes, id_offsets = base.id_slices(kept)
         encoded = [self._ids[row].encode("utf-8") for row in added]
         id_offsets = np.concatenate(
@@ -203,6 +246,13 @@ class NearDuplicates:
             added_hashes,
             np.arange(len(kept), len(kept) + len(added), dtype=np.int64),
         )
+        return id_bytes, id_offsets, id_hashes, id_rows
+
+    def _merged_bands(
+        self, alive: npt.NDArray[np.bool_], remap: _Rows, final_of_added: dict[int, int]
+    ) -> tuple[_U64, _Rows]:
+        """The band keys of the live rows of the next table, sorted, with their rows."""
+        base = self._base
         with_bands = alive[base.band_rows]
         run_keys, run_rows = self._bands.arrays()
         final_run_row = np.full(len(self._ids), -1, dtype=np.int64)
@@ -210,21 +260,11 @@ class NearDuplicates:
             if self._live[row]:
                 final_run_row[row] = final
         run_final = final_run_row[run_rows]
-        keys, rows = _merge_sorted(
+        return _merge_sorted(
             base.band_keys[with_bands],
             remap[base.band_rows[with_bands]],
             run_keys[run_final >= 0],
             run_final[run_final >= 0],
-        )
-        return _Table(
-            band_keys=keys,
-            band_rows=rows.astype(np.uint32),
-            id_hashes=id_hashes,
-            id_rows=id_rows.astype(np.uint32),
-            id_bytes=id_bytes,
-            id_offsets=id_offsets.astype(np.uint64),
-            groups=groups.astype(np.uint32),
-            live=live,
         )
 
 
