@@ -165,7 +165,7 @@ class NearDuplicates:
             remap[old] = len(kept) + j
         final_of_added = {row: len(kept) + j for j, row in enumerate(added)}
         id_bytes, id_offsets, id_hashes, id_rows = self._merged_ids(
-            keep, remap, added, added_hashes
+            keep, kept, remap, added, added_hashes
         )
         band_keys, band_rows = self._merged_bands(alive, remap, final_of_added)
         return _Table(
@@ -228,11 +228,15 @@ class NearDuplicates:
         )
 
     def _merged_ids(
-        self, keep: npt.NDArray[np.bool_], remap: _Rows, added: list[int], added_hashes: _U64
+        self,
+        keep: npt.NDArray[np.bool_],
+        kept: _Rows,
+        remap: _Rows,
+        added: list[int],
+        added_hashes: _U64,
     ) -> tuple[npt.NDArray[np.uint8], _Rows, _U64, _Rows]:
         """The ids of the next table as bytes and offsets, and its sorted id hashes with rows."""
         base = self._base
-        kept = np.flatnonzero(keep)
         id_bytes, id_offsets = base.id_slices(kept)
         encoded = [self._ids[row].encode("utf-8") for row in added]
         id_offsets = np.concatenate(
