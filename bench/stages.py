@@ -20,12 +20,13 @@ from pathlib import Path
 
 
 def measure_stages(corpus: Path, limit: int = 2000) -> dict[str, dict[str, float]]:
+    from search.schema import build_schema
+
     from bench.builds import stock_schema
     from search.indexer import to_document, url_key
     from search.ingest import discover, read_articles
     from search.model import Article
     from search.near_duplicates import NearDuplicates, minhash
-    from search.schema import build_schema
 
     try:
         from search.identity import text_key

@@ -19,7 +19,7 @@ from search.ingest.export import parse_export
 from search.ingest.html import extract_html
 from search.ingest.jsonl import parse_record
 from search.model import Article, Skipped
-from search.query import parse_query
+from search.query.plan import Filters, build_plan
 
 TODAY = date(2026, 11, 25)
 
@@ -30,7 +30,7 @@ def _text(data: bytes) -> str:
 
 def fuzz_query(data: bytes) -> None:
     with suppress(QueryError):
-        parse_query(_text(data), today=TODAY)
+        build_plan(_text(data), Filters(), None, today=TODAY)
 
 
 def fuzz_dates(data: bytes) -> None:

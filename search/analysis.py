@@ -1,20 +1,23 @@
-"""Italian analysis, declared once and used for indexing and querying alike.
+"""Italian analysis, declared once and used for indexing and querying by every engine.
 
-The chain, in order (see README, "Analisi dell'italiano"):
+The steps, in order (see README, "Analisi dell'italiano"):
 
 1. `ITALIAN_TOKENS`: words with inner apostrophes kept together (so elision can see them),
    decimal numbers kept whole (`2,5`), hyphenated words split into their parts
    (`anti-Covid` -> `anti`, `covid`, so the phrase "anti Covid" matches too).
-2. `ElisionFilter`: drops Lucene's 21 Italian elided articles (`l'Unione`, `dell’ospedale`),
+2. Elision: Lucene's 21 Italian elided articles are dropped (`l'Unione`, `dell’ospedale`),
    straight or curly apostrophe; any other apostrophe splits the word (`quest'anno`).
-3. lowercase, then accent folding (`città` = `citta`, `Müller` = `Muller`): folding before
+3. Lowercase, then accent folding (`città` = `citta`, `Müller` = `Muller`): folding before
    stemming makes accented and unaccented spellings meet in one token both ways.
-4. Italian stopwords (folded like the text).
-5. `ItalianStemFilter`: protected words first (`protected_words.txt`), Snowball Italian
-   through PyStemmer (C) otherwise, with a per-process cache.
+4. Italian stopwords (Snowball's list, folded like the text); positions stay consecutive.
+5. Stems: protected words first (`protected_words.txt`), Snowball Italian through
+   PyStemmer (C) otherwise, with a per-process cache.
 
-Any change here changes the tokens in the index: bump `ANALYSIS_VERSION` so an old index
-asks for `archivio reindex --full`.
+Engines never analyse text themselves: they index the tokens these functions give
+(`index_tokens`, `surface_tokens`, `name_tokens`), so every engine holds the same terms.
+The same steps written as a chain of Whoosh filters live in the tests, as the reference
+this one loop is checked against. Any change here changes the tokens in the index: bump
+`ANALYSIS_VERSION` so an old index asks for `archivio reindex --full`.
 """
 
 from __future__ import annotations
@@ -26,18 +29,10 @@ from functools import lru_cache
 from importlib import resources
 
 import Stemmer
-from whoosh.analysis import (
-    Analyzer,
-    Filter,
-    LowercaseFilter,
-    RegexTokenizer,
-    StopFilter,
-    Token,
-)
-from whoosh.lang import stopwords_for_language
 
 ANALYSIS_VERSION = "it-1"
 
+# Lucene's 21 Italian elided articles.
 ELIDED_ARTICLES = frozenset(
     [
         "c",
@@ -68,8 +63,11 @@ APOSTROPHES = "'’`´"
 # Decimal numbers first (2,5 / 1.200.000), then words with inner apostrophes.
 ITALIAN_TOKENS = r"\d+(?:[.,]\d+)+|\w+(?:['’`´]\w+)*"
 
+Token = tuple[str, int, int, int]  # (text, position, start, end)
 
 _COMBINING = re.compile(r"[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")
+_TOKEN_RE = re.compile(ITALIAN_TOKENS)
+_APOSTROPHE_RE = re.compile("[" + APOSTROPHES + "]")
 
 
 def fold(text: str) -> str:
@@ -82,111 +80,17 @@ def fold(text: str) -> str:
 
 @lru_cache(maxsize=100_000)
 def _fold_word(word: str) -> str:
-    """`fold` for one token: tokens repeat, so they are cached (texts are not)."""
+    """`fold` for one lowercase token: tokens repeat, so they are cached (texts are not)."""
     return _COMBINING.sub("", unicodedata.normalize("NFKD", word))
 
 
-def _split_apostrophes(text: str) -> list[str]:
-    for mark in APOSTROPHES[1:]:
-        text = text.replace(mark, "'")
-    return text.split("'")
-
-
-class ElisionFilter(Filter):
-    """Removes elided articles and splits other apostrophes, keeping positions and offsets."""
-
-    def __call__(self, tokens: Iterator[Token]) -> Iterator[Token]:
-        shift = 0  # extra positions created by splitting earlier tokens
-        for t in tokens:
-            if t.positions:
-                t.pos += shift
-            text = t.text
-            if not any(mark in text for mark in APOSTROPHES):
-                yield t
-                continue
-            parts = _split_apostrophes(text)
-            start = t.startchar if t.chars else 0
-            if parts[0].lower() in ELIDED_ARTICLES:
-                start += len(parts[0]) + 1
-                parts = parts[1:]
-            for i, part in enumerate(parts):
-                if i:
-                    shift += 1
-                    if t.positions:
-                        t.pos += 1
-                t.text = part
-                if t.chars:
-                    t.startchar = start
-                    t.endchar = start + len(part)
-                start += len(part) + 1
-                yield t
-
-
-class FoldFilter(Filter):
-    """Accent folding (the text is already lowercase)."""
-
-    def __call__(self, tokens: Iterator[Token]) -> Iterator[Token]:
-        for t in tokens:
-            if not t.text.isascii():
-                t.text = _fold_word(t.text)
-            yield t
-
-
-def load_protected_words() -> dict[str, str]:
-    """Read `protected_words.txt`: `token: form form …` lines; forms map to that token."""
-    table: dict[str, str] = {}
-    text = resources.files("search").joinpath("protected_words.txt").read_text("utf-8")
-    for line in text.splitlines():
-        line = line.split("#", 1)[0].strip()
-        if not line:
-            continue
-        token, _, forms = line.partition(":")
-        for form in forms.split():
-            table[fold(form)] = token.strip()
-    return table
-
-
-class ItalianStemFilter(Filter):
-    """Snowball Italian (PyStemmer) with a list of protected words and a cache."""
-
-    def __init__(self) -> None:
-        self.protected = load_protected_words()
-        self._stemmer: Stemmer.Stemmer | None = None
-        self._cache: dict[str, str] = {}
-
-    def __getstate__(self) -> dict[str, object]:
-        # The C stemmer cannot be pickled (Whoosh pickles the schema into the index).
-        return {"protected": self.protected}
-
-    def __setstate__(self, state: dict[str, object]) -> None:
-        self.__init__()  # type: ignore[misc]
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, ItalianStemFilter) and other.protected == self.protected
-
-    def stem(self, word: str) -> str:
-        cached = self._cache.get(word)
-        if cached is not None:
-            return cached
-        token = self.protected.get(word)
-        if token is None:
-            if self._stemmer is None:
-                self._stemmer = Stemmer.Stemmer("italian")
-            token = self._stemmer.stemWord(word)
-        if len(self._cache) < 500_000:
-            self._cache[word] = token
-        return token
-
-    def __call__(self, tokens: Iterator[Token]) -> Iterator[Token]:
-        stem = self.stem
-        for t in tokens:
-            if not t.stopped:
-                t.text = stem(t.text)
-            yield t
+def _read_lines(name: str) -> list[str]:
+    text = resources.files("search").joinpath(name).read_text("utf-8")
+    return [line.split("#", 1)[0].strip() for line in text.splitlines()]
 
 
 def _stopwords() -> frozenset[str]:
-    words = {fold(w) for w in stopwords_for_language("it")}
+    words = {fold(w) for w in _read_lines("stopwords_it.txt") if w}
     words.update("abcdefghijklmnopqrstuvwxyz")  # stray letters left by elision or initials
     words.update(("quest", "quell"))  # elided demonstratives: quest'anno, quell'uomo
     return frozenset(words)
@@ -195,31 +99,50 @@ def _stopwords() -> frozenset[str]:
 STOPWORDS = _stopwords()
 
 
-def surface_chain() -> Analyzer:
-    """The chain of the module docstring (steps 1-4) as Whoosh filters: the reference."""
-    return (
-        RegexTokenizer(ITALIAN_TOKENS)
-        | ElisionFilter()
-        | LowercaseFilter()
-        | FoldFilter()
-        | StopFilter(stoplist=STOPWORDS, minsize=1)
-    )
+def load_protected_words() -> dict[str, str]:
+    """Read `protected_words.txt`: `token: form form …` lines; forms map to that token."""
+    table: dict[str, str] = {}
+    for line in _read_lines("protected_words.txt"):
+        if not line:
+            continue
+        token, _, forms = line.partition(":")
+        for form in forms.split():
+            table[fold(form)] = token.strip()
+    return table
 
 
-_TOKEN_RE = re.compile(ITALIAN_TOKENS)
-_APOSTROPHE_RE = re.compile("[" + APOSTROPHES + "]")
+class _Stems:
+    """Snowball Italian (PyStemmer) behind the protected words, with a bounded cache."""
+
+    def __init__(self) -> None:
+        self.protected = load_protected_words()
+        self._stemmer = Stemmer.Stemmer("italian")
+        self._cache: dict[str, str] = {}
+
+    def __call__(self, word: str) -> str:
+        cached = self._cache.get(word)
+        if cached is not None:
+            return cached
+        token = self.protected.get(word) or self._stemmer.stemWord(word)
+        if len(self._cache) < 500_000:
+            self._cache[word] = token
+        return token
 
 
-def surface_tokens(text: str) -> Iterator[tuple[str, int, int, int]]:
-    """(word, position, start, end) of every surface token: `surface_chain()` as one loop.
+@lru_cache(maxsize=1)
+def _stems() -> _Stems:
+    return _Stems()
 
-    Same tokens, positions and offsets as the chain (tests/test_analysis.py checks it on real
-    articles), about twice as fast: indexing and highlighting spend most of their analysis
-    time in the chain's generators, not in the steps themselves.
-    """
-    shift = 0  # positions added by splitting apostrophes (ElisionFilter)
-    position = -1  # the first word kept keeps its place, the next ones follow (StopFilter)
-    stopwords = STOPWORDS
+
+def stem(word: str) -> str:
+    """The index token of one folded surface word (`negoziatori` -> `negoziato`)."""
+    return _stems()(word)
+
+
+def _words(text: str, keep_stopwords: bool) -> Iterator[Token]:
+    shift = 0  # positions added by splitting apostrophes
+    position = -1  # the first word kept keeps its place, the next ones follow
+    stopwords = frozenset() if keep_stopwords else STOPWORDS
     for raw, match in enumerate(_TOKEN_RE.finditer(text)):
         word = match.group()
         start = match.start()
@@ -241,94 +164,29 @@ def surface_tokens(text: str) -> Iterator[tuple[str, int, int, int]]:
         shift += len(parts) - 1
 
 
-class ItalianAnalyzer(Analyzer):
-    """`surface_chain()`, stemmed or not, computed by `surface_tokens` (Whoosh interface).
+def surface_tokens(text: str) -> Iterator[Token]:
+    """(word, position, start, end) of every word as written: elided, folded, no stopwords.
 
-    Calls the fused loop cannot serve (stopwords kept, original text, start offsets) go to
-    the chain of filters, which stays the reference.
+    What the `exact` field holds (`=forma`, prefixes, fuzzy words, "Forse cercavi").
     """
-
-    def __init__(self, stem: bool = True) -> None:
-        self.stem = stem
-        # One stem filter, so the fused loop and the chain share its cache.
-        self._stemmer = ItalianStemFilter() if stem else None
-        self.chain = surface_chain() | self._stemmer if self._stemmer else surface_chain()
-
-    def __getstate__(self) -> dict[str, object]:
-        return {"stem": self.stem}
-
-    def __setstate__(self, state: dict[str, object]) -> None:
-        self.__init__(bool(state["stem"]))  # type: ignore[misc]
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, ItalianAnalyzer) and other.stem == self.stem
-
-    def __hash__(self) -> int:
-        return hash((ItalianAnalyzer, self.stem))
-
-    def __call__(  # type: ignore[override]
-        self,
-        value: str,
-        positions: bool = False,
-        chars: bool = False,
-        keeporiginal: bool = False,
-        removestops: bool = True,
-        start_pos: int = 0,
-        start_char: int = 0,
-        tokenize: bool = True,
-        mode: str = "",
-        **kwargs: object,
-    ) -> Iterator[Token]:
-        if keeporiginal or not removestops or not tokenize or start_pos or start_char:
-            return self.chain(
-                value,
-                positions=positions,
-                chars=chars,
-                keeporiginal=keeporiginal,
-                removestops=removestops,
-                start_pos=start_pos,
-                start_char=start_char,
-                tokenize=tokenize,
-                mode=mode,
-                **kwargs,
-            )
-        return self._tokens(value, positions, chars, mode)
-
-    def _tokens(self, value: str, positions: bool, chars: bool, mode: str) -> Iterator[Token]:
-        token = Token(positions, chars, True, mode)
-        token.stopped = False
-        token.boost = 1.0
-        stem = self._stemmer.stem if self._stemmer is not None else None
-        for word, position, start, end in surface_tokens(value):
-            token.text = stem(word) if stem is not None else word
-            if positions:
-                token.pos = position
-            if chars:
-                token.startchar = start
-                token.endchar = end
-            yield token
+    return _words(text, keep_stopwords=False)
 
 
-def surface_analyzer() -> Analyzer:
-    """Tokens as written, elided, lowercased and folded: exact-form search and suggestions."""
-    return ItalianAnalyzer(stem=False)
+def index_tokens(text: str) -> Iterator[Token]:
+    """(stem, position, start, end) of every word of a title or body: the indexed terms."""
+    stems = _stems()
+    for word, position, start, end in _words(text, keep_stopwords=False):
+        yield stems(word), position, start, end
 
 
-def italian_analyzer() -> Analyzer:
-    """The analyzer of title and body: surface tokens, then Italian stems."""
-    return ItalianAnalyzer(stem=True)
+def name_tokens(text: str) -> list[str]:
+    """Authors, sources and places: words folded, never stemmed, stopwords kept.
+
+    `Rossi` must not match `Rosso`, and `Di Maio` keeps its `di`.
+    """
+    return [word for word, _, _, _ in _words(text, keep_stopwords=True)]
 
 
-def name_analyzer() -> Analyzer:
-    """Authors and sources: words folded, never stemmed (`Rossi` must not match `Rosso`)."""
-    return RegexTokenizer(ITALIAN_TOKENS) | ElisionFilter() | LowercaseFilter() | FoldFilter()
-
-
-def analyze(text: str, analyzer: Analyzer | None = None) -> list[str]:
+def analyze(text: str) -> list[str]:
     """The index tokens of `text`: what the golden tables and the highlighter compare."""
-    return [t.text for t in (analyzer or _default())(text)]
-
-
-@lru_cache(maxsize=1)
-def _default() -> Analyzer:
-    return italian_analyzer()
+    return [token for token, _, _, _ in index_tokens(text)]

@@ -1,8 +1,9 @@
-"""The read side of an index: one `Archive` per process, a searcher that stays current.
+"""The read side of an index: one `Archive` per process, handing out current snapshots.
 
 Web workers and the CLI go through this object only; it hands back plain dataclasses.
-The searcher is renewed when a new generation went live or the index changed
-(`up_to_date()`), never with `Searcher.refresh()`.
+`snapshot()` lends the current engine snapshot for one request: when a reindex puts a new
+state live, the next request gets a new snapshot, and the old one is closed when the last
+request using it lets go (never under a request's feet).
 """
 
 from __future__ import annotations
@@ -12,19 +13,19 @@ from collections import Counter, OrderedDict
 from collections.abc import Hashable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 import numpy as np
-from whoosh.searching import Searcher
 
-from search.columns import NO_VALUE, Column, read_column
+from search.budget import QueryBudget
+from search.columns import NO_VALUE
+from search.engines import open_engine
+from search.engines.base import Engine, Snapshot, StoredArticle
 from search.errors import ArticleNotFoundError
 from search.identity import url_key
 from search.model import Article
-from search.scoring import ArchivioBM25F
-from search.store import generation_token, open_live_index
 
 
 @dataclass(frozen=True)
@@ -38,110 +39,127 @@ class IndexStats:
     size_bytes: int
     generation: str
     index_dir: str
+    engine: str = "whoosh"
+
+
+class _Lease:
+    def __init__(self, snapshot: Snapshot, token: str | None) -> None:
+        self.snapshot = snapshot
+        self.token = token
+        self.users = 0
+        self.retired = False
 
 
 class Archive:
-    """Read access to the index in `index_dir`, safe to share between threads."""
+    """Read access to the index at `location` (a folder, or a postgresql:// address)."""
 
-    def __init__(self, index_dir: Path | str) -> None:
-        self.index_dir = Path(index_dir)
-        self._lock = threading.Lock()
-        self._searcher: Searcher | None = None
-        self._token: str | None = None
-        self._generation: Path | None = None
-        self.version = 0  # goes up whenever the searcher is renewed: keys of `cache`
+    def __init__(self, location: Path | str, *, budget: QueryBudget | None = None) -> None:
+        self.location = (
+            location if isinstance(location, str) and "://" in location else Path(location)
+        )
+        self.index_dir = self.location  # the name the web app and older callers use
+        self.budget = budget or QueryBudget()
         self.cache = ResultCache()
-        self._columns: dict[str, Column] = {}
-        self._renew()
+        self._lock = threading.Lock()
+        self._engine: Engine = open_engine(self.location)
+        self._lease: _Lease | None = None
+        with self.snapshot():  # fail now (missing or stale index), not at the first search
+            pass
 
-    def _renew(self) -> None:
-        token = generation_token(self.index_dir)
-        ix, generation = open_live_index(self.index_dir)
-        old = self._searcher
-        self._searcher = ix.searcher(weighting=ArchivioBM25F())
-        self._token, self._generation = token, generation
-        self.version += 1
-        self.cache.clear()
-        self._columns = {}
-        if old is not None:
-            old.close()
+    @property
+    def engine(self) -> str:
+        return self._engine.name
 
-    def _current(self) -> Searcher:
-        with self._lock:
-            searcher = self._searcher
-            if (
-                searcher is None
-                or generation_token(self.index_dir) != self._token
-                or not searcher.up_to_date()
-            ):
-                self._renew()
-            assert self._searcher is not None
-            return self._searcher
+    def token(self) -> str | None:
+        """A cheap value that changes whenever a new state of the index goes live."""
+        return self._engine.token()
 
     @contextmanager
-    def searcher(self) -> Iterator[Searcher]:
-        """The current searcher (for the library's own modules: Whoosh stays inside)."""
-        yield self._current()
+    def snapshot(self) -> Iterator[Snapshot]:
+        """The current snapshot, valid until the block ends."""
+        lease = self._acquire()
+        try:
+            yield lease.snapshot
+        finally:
+            self._release(lease)
 
-    def column(self, searcher: Searcher, name: str) -> Column:
-        """A sortable column as a numpy array indexed by docnum, read once per generation."""
-        values = self._columns.get(name)
-        if values is None:
-            values = read_column(searcher.reader(), name)
-            self._columns[name] = values
-        return values
+    def _acquire(self) -> _Lease:
+        token = self._engine.token()
+        with self._lock:
+            lease = self._lease
+            if lease is None or token != lease.token:
+                engine = open_engine(self.location)
+                if engine.name != self._engine.name:
+                    self._engine = engine
+                fresh = _Lease(self._engine.snapshot(), token)
+                if lease is not None:
+                    lease.retired = True
+                    if lease.users == 0:
+                        lease.snapshot.close()
+                    self.cache.clear()
+                self._lease = lease = fresh
+            lease.users += 1
+            return lease
+
+    def _release(self, lease: _Lease) -> None:
+        with self._lock:
+            lease.users -= 1
+            if lease.retired and lease.users == 0:
+                lease.snapshot.close()
 
     def close(self) -> None:
         with self._lock:
-            if self._searcher is not None:
-                self._searcher.close()
-                self._searcher = None
+            if self._lease is not None:
+                self._lease.retired = True
+                if self._lease.users == 0:
+                    self._lease.snapshot.close()
+                self._lease = None
+
+    def stored(self, article_id: str) -> StoredArticle:
+        """One article by id (or by its URL), with its row and group."""
+        with self.snapshot() as snapshot:
+            row = snapshot.row_of("id", article_id)
+            if row is None and "://" in article_id:
+                row = snapshot.row_of("url_key", url_key(article_id))
+            if row is None:
+                raise ArticleNotFoundError(article_id)
+            return snapshot.stored([row])[0]
 
     def get(self, article_id: str) -> Article:
         """One article by id (or by its URL); raises ArticleNotFoundError."""
-        with self.searcher() as searcher:
-            docnum = searcher.document_number(id=article_id)
-            if docnum is None and "://" in article_id:
-                docnum = searcher.document_number(url_key=url_key(article_id))
-            if docnum is None:
-                raise ArticleNotFoundError(article_id)
-            return article_from_stored(searcher.stored_fields(docnum))
+        return self.stored(article_id).article
 
     def stats(self) -> IndexStats:
-        with self.searcher() as searcher:
-            live = np.fromiter(searcher.reader().all_doc_ids(), dtype=np.int64)
-            days = self.column(searcher, "day").values[live]
+        with self.snapshot() as snapshot:
+            columns = snapshot.columns
+            live = columns.live_rows()
+            days = np.asarray(columns["day"])[live]
             dated = days[days != NO_VALUE]
-            first = int(dated.min()) if dated.size else None
-            last = int(dated.max()) if dated.size else None
-            undated = int(days.size - dated.size)
-            source_column = self.column(searcher, "source_key")
             sources: Counter[str] = Counter()
-            for code, count in zip(
-                *np.unique(source_column.values[live], return_counts=True), strict=True
-            ):
-                sources[source_column.label(code) or "(senza fonte)"] += int(count)
-            authors = np.unique(self.column(searcher, "author_key").values[live])
-            generation = self._generation
-            assert generation is not None
-            size = sum(p.stat().st_size for p in generation.iterdir() if p.is_file())
+            codes, counts = np.unique(np.asarray(columns["source"])[live], return_counts=True)
+            for code, count in zip(codes, counts, strict=True):
+                sources[columns.label("source", int(code)) or "(senza fonte)"] += int(count)
+            authors = np.unique(np.asarray(columns["author"])[live])
+            state = snapshot.state_dir
+            size = sum(p.stat().st_size for p in state.rglob("*") if p.is_file())
             return IndexStats(
-                articles=searcher.doc_count(),
-                first_date=_day(first),
-                last_date=_day(last),
-                undated=undated,
+                articles=len(live),
+                first_date=_day(int(dated.min())) if dated.size else None,
+                last_date=_day(int(dated.max())) if dated.size else None,
+                undated=int(days.size - dated.size),
                 sources=dict(sources.most_common()),
                 authors=int(np.count_nonzero(authors != NO_VALUE)),
                 size_bytes=size,
-                generation=generation.name,
-                index_dir=str(self.index_dir),
+                generation=snapshot.generation,
+                index_dir=str(self.location),
+                engine=snapshot.engine,
             )
 
 
 class ResultCache:
-    """A small LRU of computed rankings, bounded by the number of hits they hold."""
+    """A small LRU of computed rankings, bounded by the number of rows they hold."""
 
-    def __init__(self, max_cost: int = 200_000) -> None:
+    def __init__(self, max_cost: int = 1_000_000) -> None:
         self.max_cost = max_cost
         self._items: OrderedDict[Hashable, tuple[object, int]] = OrderedDict()
         self._cost = 0
@@ -174,26 +192,5 @@ class ResultCache:
             self._cost = 0
 
 
-def _day(value: int | None) -> date | None:
-    return date(value // 10000, value // 100 % 100, value % 100) if value else None
-
-
-def article_from_stored(stored: dict[str, object]) -> Article:
-    when = stored.get("date")
-    tags = stored.get("tags")
-    return Article(
-        id=str(stored["id"]),
-        title=str(stored.get("title") or ""),
-        body=str(stored.get("body") or ""),
-        url=_optional(stored.get("url")),
-        author=_optional(stored.get("author")),
-        source=_optional(stored.get("source")),
-        date=when.date() if isinstance(when, datetime) else None,
-        section=_optional(stored.get("section")),
-        tags=tuple(t for t in str(tags).split(",") if t) if tags else (),
-        path=_optional(stored.get("path")),
-    )
-
-
-def _optional(value: object) -> str | None:
-    return str(value) if value else None
+def _day(value: int) -> date:
+    return date(value // 10000, value // 100 % 100, value % 100)

@@ -78,17 +78,36 @@ def main() -> None:
 )
 @INDEX_OPTION
 @click.option("--full", is_flag=True, help="Ricostruisce tutto accanto all'indice attivo.")
+@click.option(
+    "--engine",
+    envvar="ARCHIVIO_ENGINE",
+    type=click.Choice(["whoosh", "tantivy"]),
+    default=None,
+    help="Motore di un indice nuovo o ricostruito con --full (ARCHIVIO_ENGINE; "
+    "predefinito: quello dell'indice, altrimenti whoosh).",
+)
 @JSON_OPTION
-def reindex_command(corpus_dir: Path, index_dir: Path, full: bool, as_json: bool) -> None:
+def reindex_command(
+    corpus_dir: Path, index_dir: Path, full: bool, engine: str | None, as_json: bool
+) -> None:
     """Indicizza gli articoli nuovi o cambiati e toglie quelli cancellati."""
-    from search.indexer import reindex  # the readers' libraries load only for a reindex
+    from search.indexer import EngineChoiceError, reindex  # readers' libraries load only here
 
     settings = Settings(corpus_dir=corpus_dir, index_dir=index_dir)
     progress = _Progress(enabled=not as_json)
     try:
-        report = reindex(settings, full=full, on_start=progress.start, on_file=progress.file)
+        report = reindex(
+            settings,
+            full=full,
+            engine=engine,
+            on_start=progress.start,
+            on_file=progress.file,
+            on_phase=progress.phase,
+        )
     except IndexLockedError as error:
         raise _fail(error, exit_code=3) from None
+    except EngineChoiceError as error:
+        raise _fail(error, exit_code=2) from None
     except (ArchivioError, OSError) as error:
         raise _fail(ArchivioError(str(error))) from None
     finally:
@@ -122,6 +141,14 @@ class _Progress:
             self.bar.update(size)
         else:
             click.echo(f"  {label}: {articles} articoli", err=True)
+
+    def phase(self, name: str) -> None:
+        if not self.enabled:
+            return
+        if self.bar is not None:
+            self.bar.close()
+            self.bar = None
+        click.echo("Scrittura dell'indice…", err=True)
 
     def close(self) -> None:
         if self.bar is not None:
@@ -175,6 +202,23 @@ def stats_command(index_dir: Path, as_json: bool) -> None:
         click.echo(f"  {count:>7}  {source}")
 
 
+@main.command("check")
+@INDEX_OPTION
+def check_command(index_dir: Path) -> None:
+    """Verifica che l'indice attivo sia integro (file, checksum, conteggi, una ricerca)."""
+    from search.integrity import check_index
+
+    problems = check_index(index_dir)
+    if problems:
+        for problem in problems:
+            click.echo(f"  - {problem}", err=True)
+        raise Failure(
+            f"l'indice in {index_dir} è danneggiato. Ricostruiscilo con "
+            f"`archivio reindex --full --index {index_dir}` (il corpus non si tocca)"
+        )
+    click.echo(f"Indice integro: {index_dir}")
+
+
 @main.command("show")
 @click.argument("article_id")
 @INDEX_OPTION
@@ -213,6 +257,8 @@ SORT_CHOICES = {"relevance": "relevance", "newest": "newest", "oldest": "oldest"
 @click.option("--to", "date_to", metavar="DATA", help="Fino al giorno incluso.")
 @click.option("--author", help="Solo articoli di questo autore.")
 @click.option("--source", help="Solo articoli di questa fonte.")
+@click.option("--place", help="Solo articoli con questo luogo (la riga del luogo: MODENA…).")
+@click.option("--undated", is_flag=True, help="Solo articoli senza data.")
 @click.option(
     "--sort",
     type=click.Choice(list(SORT_CHOICES)),
@@ -237,6 +283,8 @@ def search_command(
     date_to: str | None,
     author: str | None,
     source: str | None,
+    place: str | None,
+    undated: bool,
     sort: str,
     page: int,
     limit: int,
@@ -251,6 +299,8 @@ def search_command(
         date_to=date_to,
         author=author,
         source=source,
+        place=place,
+        undated=undated,
         sort=sort,
         page=page,
         limit=limit,
@@ -272,11 +322,12 @@ def _print_results(result: ResultPage) -> None:
     colour = sys.stdout.isatty()
     for notice in result.notices:
         click.echo(f"Nota: {notice}", err=True)
-    if not result.total:
+    if not result.total and not result.partial:
         click.echo(f"Nessun risultato per «{result.query}».")
     else:
+        partial = f" e altri {result.partial} con solo alcune parole" if result.partial else ""
         click.echo(
-            f"{result.total} risultati per «{result.query}» ({result.elapsed_ms:.0f} ms)"
+            f"{result.total} risultati per «{result.query}»{partial} ({result.elapsed_ms:.0f} ms)"
             f" · pagina {result.page} di {result.pages}"
         )
     first = (result.page - 1) * result.limit
@@ -285,6 +336,8 @@ def _print_results(result: ResultPage) -> None:
         click.secho(f"{number}. {hit.title}", bold=colour)
         click.echo("   " + " · ".join(_hit_details(hit)))
         click.echo("   " + render_snippet(hit.snippet, colour))
+        if hit.missing:
+            click.echo("   (manca: " + ", ".join(hit.missing) + ")")
         if hit.similar:
             click.echo(f"   (+{hit.similar} articoli simili)")
     if result.suggestion:
@@ -350,7 +403,14 @@ def related_command(article_id: str, index_dir: Path, limit: int, as_json: bool)
 )
 def serve_command(index_dir: Path, host: str, port: int, workers: int | None) -> None:
     """Serve la ricerca nel browser con gunicorn."""
+    from search.integrity import check_index
     from web.server import serve
 
     _open(index_dir).close()  # a missing or stale index is said here, not in every worker
+    problems = check_index(index_dir)
+    if problems:
+        raise Failure(
+            f"l'indice in {index_dir} è danneggiato ({'; '.join(problems[:3])}): il server non "
+            f"parte. Ricostruiscilo con `archivio reindex --full --index {index_dir}`"
+        )
     serve(index_dir=index_dir, host=host, port=port, workers=workers)

@@ -173,29 +173,57 @@ def parse_date_range(text: str, *, today: date | None = None) -> DateRange:
     Relative forms count from `today` (default: the real today). Raises `DateError`
     naming `text` when it cannot be read or names a day that does not exist.
     """
-    today = today or date.today()
+    return _parse(text, today or date.today())[0]
+
+
+def parse_date_bound(text: str, *, end: bool, today: date | None = None) -> date:
+    """The first (or, with `end`, last) day of what a one-sided date field holds.
+
+    A "Dal"/`--from` field takes the start of the period written, a "Al"/`--to` field its
+    end. A range written in one field (`dal 1 marzo al 15 aprile 2021`) is refused with a
+    message rather than half applied: it belongs in the two fields, or in `data:` clause.
+    """
+    span, kind = _parse(text, today or date.today())
+    shown = text.strip()
+    if kind == "interval" or (kind == "from" and end) or (kind == "to" and not end):
+        raise DateError(
+            shown,
+            "è un intervallo: scrivi l'inizio nel campo «Dal» (--from) e la fine nel campo "
+            '«Al» (--to), oppure usa data:"…" nella ricerca',
+        )
+    return span.end if end else span.start
+
+
+def _parse(text: str, today: date) -> tuple[DateRange, str]:
+    """The range and what kind of text wrote it: period, interval, from (open end), to."""
     shown = text.strip() or '""'
     s = _normalize(text)
     if not s:
         raise DateError(shown, "scrivi una data, per esempio 2025-04-12")
     if (relative := _relative(s, today, shown)) is not None:
-        return relative
+        return relative, "period"
     if m := _DOTS.fullmatch(s):
         if not (m["a"] or m["b"]):
             raise DateError(shown, _EXAMPLES)
-        return _between(_side(m["a"], today, shown), _side(m["b"], today, shown), today, shown)
+        span = _between(_side(m["a"], today, shown), _side(m["b"], today, shown), today, shown)
+        return span, _sides(m["a"], m["b"])
     for pattern in _CONNECTORS:
         if m := pattern.fullmatch(s):
             found = m.groupdict()
-            a = _side(found.get("a") or "", today, shown)
-            return _between(a, _side(found.get("b") or "", today, shown), today, shown)
+            a, b = found.get("a") or "", found.get("b") or ""
+            span = _between(_side(a, today, shown), _side(b, today, shown), today, shown)
+            return span, _sides(a, b)
     if (point := _point(s)) is not None:
-        return _single(point, today, shown)
+        return _single(point, today, shown), "period"
     for m in _DASH.finditer(s):  # "marzo-maggio 2024", "1-15 aprile"; after "12-04-2025"
         left, right = _point(s[: m.start()]), _point(s[m.end() :])
         if left is not None and right is not None:
-            return _between(left, right, today, shown)
+            return _between(left, right, today, shown), "interval"
     raise DateError(shown, _EXAMPLES)
+
+
+def _sides(a: str, b: str) -> str:
+    return "interval" if a and b else "from" if a else "to"
 
 
 def _normalize(text: str) -> str:

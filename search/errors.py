@@ -51,3 +51,27 @@ class SkipInput(ArchivioError):
 
 class IndexWriteError(ArchivioError):
     """The index could not be written (full disk, read-only folder…); the old one is intact."""
+
+
+class IndexCorruptError(ArchivioError):
+    """The live index's files differ from what was committed, or cannot be read."""
+
+    def __init__(self, index_dir: str, problems: list[str]) -> None:
+        self.problems = problems
+        shown = "; ".join(problems[:5]) + (
+            f" (e altri {len(problems) - 5})" if len(problems) > 5 else ""
+        )
+        super().__init__(
+            f"l'indice in {index_dir} è danneggiato: {shown}. Ricostruiscilo con "
+            f"`archivio reindex --full --index {index_dir}` (il corpus non si tocca)"
+        )
+
+
+class SearchTimeout(QueryError):
+    """A search went past its deadline."""
+
+    def __init__(self, seconds: float) -> None:
+        super().__init__(
+            f"la ricerca ha superato il tempo massimo di {seconds:g} s: usa parole più "
+            "specifiche, meno caratteri jolly o un periodo più stretto"
+        )

@@ -9,10 +9,9 @@ and a protected word marks only its own forms. Output is HTML-escaped text with
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
 from html import escape
 
-from search.analysis import ItalianStemFilter, surface_tokens
+from search.analysis import stem, surface_tokens
 
 SNIPPET_CHARS = 240
 SNIPPET_SCAN = 20_000
@@ -29,16 +28,10 @@ class MatchTerms:
         return bool(self.stems or self.surfaces)
 
 
-@lru_cache(maxsize=1)
-def _stemmer() -> ItalianStemFilter:
-    return ItalianStemFilter()
-
-
 def find_matches(text: str, terms: MatchTerms) -> list[tuple[int, int]]:
     """Character spans of the words of `text` that the terms match."""
     if not terms or not text:
         return []
-    stem = _stemmer().stem
     surfaces, stems = terms.surfaces, terms.stems
     return [
         (start, end)

@@ -1,9 +1,10 @@
-"""Build and update the index from a corpus directory (`archivio reindex`).
+"""Build and update an index from a corpus directory (`archivio reindex`), on any engine.
 
 Incremental by default: a file whose size and mtime are unchanged is not read; one whose
 content hash is unchanged is not re-indexed; a changed file's articles are replaced, a
-deleted file's removed. `full=True` rebuilds from nothing. Either way the work goes into a
-new generation that goes live only once committed (see `search.store`).
+deleted file's removed. `full=True` rebuilds from nothing. The core reads, deduplicates,
+groups near-duplicates, numbers and analyses every article; the engine's writer only
+stores what it is given, and makes the whole run live at once on commit.
 """
 
 from __future__ import annotations
@@ -11,36 +12,26 @@ from __future__ import annotations
 import errno
 import hashlib
 import os
-import shutil
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
 from pathlib import Path
 
-from whoosh import index as whoosh_index
-from whoosh.writing import SegmentWriter
-
-from search.errors import IndexWriteError, SkipInput, StaleIndexError
+from search.analysis import index_tokens, name_tokens, surface_tokens
+from search.columns import Columns, ColumnsBuilder
+from search.engines import engine_class, is_database, open_engine, recorded_engine
+from search.engines.base import IndexDocument, Writer
+from search.errors import ArchivioError, IndexWriteError, SkipInput
 from search.identity import text_key, url_key
 from search.ingest import discover, read_articles
 from search.model import Article, Skipped
 from search.near_duplicates import NearDuplicates
-from search.schema import SCHEMA_VERSION
 from search.settings import Settings
-from search.store import (
-    FileRecord,
-    Manifest,
-    live_generation,
-    new_generation,
-    publish,
-    read_manifest,
-    write_manifest,
-    writer_lock,
-)
+from search.store import SCHEMA_VERSION, FileRecord, Manifest, read_manifest
 
-# Below this many articles to add, a second process costs more than it saves (measured).
+# Below this much text to read, a second writer process costs more than it saves (measured).
 PARALLEL_MIN_BYTES = 8 * 1024 * 1024
+NAME_FIELDS = ("author", "source", "place", "section")
 
 
 @dataclass
@@ -56,6 +47,7 @@ class ReindexReport:
     skipped: list[Skipped] = field(default_factory=list)
     articles: int = 0
     seconds: float = 0.0
+    engine: str = "whoosh"
 
 
 @dataclass
@@ -64,33 +56,53 @@ class _Plan:
     unchanged: dict[str, FileRecord]
     dropped: set[str]  # labels whose old articles leave the index
     stats: dict[str, os.stat_result]
-    touched: bool = False  # a file's time changed but not its content
 
 
 ProgressCallback = Callable[[str, int, int], None]  # (label, bytes, articles)
+
+
+class EngineChoiceError(ArchivioError):
+    pass
 
 
 def reindex(
     settings: Settings,
     *,
     full: bool = False,
+    engine: str | None = None,
     on_start: Callable[[int, int], None] | None = None,
     on_file: ProgressCallback | None = None,
+    on_phase: Callable[[str], None] | None = None,
 ) -> ReindexReport:
-    """Bring the index in `settings.index_dir` up to date with `settings.corpus_dir`."""
+    """Bring the index at `settings.index_dir` up to date with `settings.corpus_dir`."""
     started = time.perf_counter()
     corpus = settings.corpus_dir
     if not corpus.is_dir():
         raise SkipInput(f"la cartella del corpus {corpus} non esiste")
+    location = settings.index_dir
+    chosen = _engine_for(location, engine, full)
     try:
-        report = _reindex_locked(settings, full, on_start, on_file)
+        report = _reindex(settings, chosen, full, on_start, on_file, on_phase)
     except OSError as error:
-        raise IndexWriteError(_write_failure(settings.index_dir, error)) from error
+        raise IndexWriteError(_write_failure(location, error)) from error
     report.seconds = time.perf_counter() - started
     return report
 
 
-def _write_failure(index_dir: Path, error: OSError) -> str:
+def _engine_for(location: Path | str, engine: str | None, full: bool) -> object:
+    if is_database(location):
+        return open_engine(location)
+    recorded = recorded_engine(location)
+    if engine is not None and recorded is not None and engine != recorded and not full:
+        raise EngineChoiceError(
+            f"l'indice in {location} è scritto con il motore {recorded}: per passare a "
+            f"{engine} ricostruiscilo con `archivio reindex --full --engine {engine}`"
+        )
+    name = engine or recorded or "whoosh"
+    return engine_class(name)(Path(location))
+
+
+def _write_failure(index_dir: Path | str, error: OSError) -> str:
     causes = {
         errno.ENOSPC: "spazio su disco esaurito",
         errno.EDQUOT: "quota del disco esaurita",
@@ -106,45 +118,57 @@ def _write_failure(index_dir: Path, error: OSError) -> str:
     )
 
 
-def _reindex_locked(
+def _reindex(
     settings: Settings,
+    engine: object,
     full: bool,
     on_start: Callable[[int, int], None] | None,
     on_file: ProgressCallback | None,
+    on_phase: Callable[[str], None] | None,
 ) -> ReindexReport:
     corpus = settings.corpus_dir
-    with writer_lock(settings.index_dir):
-        live = live_generation(settings.index_dir)
-        old = None if full or live is None else _current_manifest(settings.index_dir, live)
-        report = ReindexReport(full=old is None)
+    # Decide on helper processes before the writer opens (they are started with it).
+    writer: Writer = engine.writer(  # type: ignore[attr-defined]
+        full=full, procs=_procs(settings, corpus, full), limit_mb=settings.limit_mb
+    )
+    try:
+        old = None if writer.previous_state is None else read_manifest(writer.previous_state)
+        report = ReindexReport(full=old is None, engine=engine.name)  # type: ignore[attr-defined]
         plan = _plan(corpus, old)
         if on_start:
             on_start(len(plan.read), sum(plan.stats[label].st_size for _, label in plan.read))
-        if old is not None and live is not None and not plan.read and not plan.dropped:
-            # Nothing to index: no new generation, only touched files' times remembered.
+        if old is not None and not plan.read and not plan.dropped:
+            writer.cancel()  # nothing to index: no new state
             _count_unchanged(plan, report)
-            if plan.touched:
-                write_manifest(live, Manifest(SCHEMA_VERSION, plan.unchanged, old.built_at))
             report.articles = report.unchanged
             return report
-        base = None if old is None else live
-        generation = new_generation(settings.index_dir, base)
-        try:
-            manifest = _write(settings, generation, old, plan, report, on_file)
-            write_manifest(generation, manifest)
-            publish(settings.index_dir, generation)
-        except BaseException:
-            shutil.rmtree(generation, ignore_errors=True)
-            raise
-        report.articles = sum(len(r.ids) for r in manifest.files.values())
+        manifest = _write(writer, old, plan, report, on_file)
+        if on_phase:
+            on_phase("commit")
+        writer.commit(manifest)  # type: ignore[call-arg]
+    except BaseException:
+        writer.cancel()
+        raise
+    report.articles = manifest.articles
     return report
 
 
-def _current_manifest(index_dir: Path, live: Path) -> Manifest:
-    manifest = read_manifest(live)
-    if manifest.version != SCHEMA_VERSION:
-        raise StaleIndexError(str(index_dir), manifest.version, SCHEMA_VERSION)
-    return manifest
+def _procs(settings: Settings, corpus: Path, full: bool) -> int:
+    if settings.procs is not None:
+        return settings.procs
+    if not full and recorded_engine(settings.index_dir) is not None:
+        return 1
+    if (os.cpu_count() or 1) < 2:
+        return 1
+    total = 0
+    for path in discover(corpus):
+        try:
+            total += path.stat().st_size
+        except OSError:
+            continue
+        if total >= PARALLEL_MIN_BYTES:
+            return 2
+    return 1
 
 
 def _plan(corpus: Path, old: Manifest | None) -> _Plan:
@@ -153,8 +177,11 @@ def _plan(corpus: Path, old: Manifest | None) -> _Plan:
     seen = set()
     for path in discover(corpus):
         label = path.relative_to(corpus).as_posix()
+        try:
+            stat = path.stat()
+        except OSError:
+            continue  # gone since it was listed: treated as deleted
         seen.add(label)
-        stat = path.stat()
         plan.stats[label] = stat
         record = known.get(label)
         if record and (record.size, record.mtime_ns) == (stat.st_size, stat.st_mtime_ns):
@@ -162,7 +189,6 @@ def _plan(corpus: Path, old: Manifest | None) -> _Plan:
         elif record and record.sha1 == _sha1(path):
             record.mtime_ns = stat.st_mtime_ns  # touched, not changed
             plan.unchanged[label] = record
-            plan.touched = True
         else:
             plan.read.append((path, label))
             if record:
@@ -180,55 +206,43 @@ def _plan(corpus: Path, old: Manifest | None) -> _Plan:
 
 
 def _write(
-    settings: Settings,
-    generation: Path,
+    writer: Writer,
     old: Manifest | None,
     plan: _Plan,
     report: ReindexReport,
     on_file: ProgressCallback | None,
 ) -> Manifest:
-    ix = whoosh_index.open_dir(str(generation))
-    total_bytes = sum(plan.stats[label].st_size for _, label in plan.read)
-    procs = settings.procs or (2 if (os.cpu_count() or 1) > 1 else 1)
-    if old is not None or total_bytes < PARALLEL_MIN_BYTES:
-        procs = 1
-    # Segments not compound: each worker reads them through the shared page cache, where a
-    # compound file is copied into every process's memory (100k: 1.1 GB -> 120 MB per worker).
-    if procs > 1:
-        writer = ix.writer(
-            procs=procs, multisegment=True, limitmb=settings.limit_mb, compound=False
-        )
-    else:
-        writer = ix.writer(limitmb=settings.limit_mb, compound=False)
-    seen = _SeenKeys(ix if old is not None else None, plan.dropped)
-    old_ids = {i for label in plan.dropped for i in (old.files[label].ids if old else [])}
-    near = NearDuplicates.load(generation if old is not None else None)
-    for article_id in old_ids:
-        near.remove(article_id)
+    previous = writer.previous_state
+    columns = ColumnsBuilder(Columns.load(previous) if previous is not None else None)
+    near = NearDuplicates.load(previous)
+    old_ids: set[str] = set()
     for label in sorted(plan.dropped):
-        writer.delete_by_term("path", label)
+        record = old.files[label] if old else None
+        if record is not None:
+            old_ids.update(record.ids)
+            columns.remove(record.rows)
+            for article_id in record.ids:
+                near.remove(article_id)
+        writer.delete_path(label)
+    seen = _SeenKeys(writer, plan.dropped)
     files = dict(plan.unchanged)
     new_ids: set[str] = set()
-    try:
-        for path, label in plan.read:
-            record = _index_file(writer, path, label, plan.stats[label], seen, near, report)
-            files[label] = record
-            new_ids.update(record.ids)
-            if on_file:
-                on_file(label, plan.stats[label].st_size, len(record.ids))
-        writer.commit()
-        near.save(generation)
-    except BaseException:
-        writer.cancel()
-        raise
-    finally:
-        seen.close()
+    for path, label in plan.read:
+        record = _index_file(writer, path, label, plan.stats[label], seen, near, columns, report)
+        files[label] = record
+        new_ids.update(record.ids)
+        if on_file:
+            on_file(label, plan.stats[label].st_size, len(record.ids))
+    built = columns.build()
+    built.save(writer.state_dir)
+    near.save(writer.state_dir)
     report.files_read = len(plan.read)
     report.updated = len(new_ids & old_ids)
     report.added = len(new_ids - old_ids)
     report.removed = len(old_ids - new_ids)
     _count_unchanged(plan, report)
-    return Manifest(SCHEMA_VERSION, files, time.time())
+    articles = sum(len(r.ids) for r in files.values())
+    return Manifest(SCHEMA_VERSION, report.engine, files, time.time(), articles)
 
 
 def _count_unchanged(plan: _Plan, report: ReindexReport) -> None:
@@ -239,16 +253,18 @@ def _count_unchanged(plan: _Plan, report: ReindexReport) -> None:
 
 
 def _index_file(
-    writer: SegmentWriter,
+    writer: Writer,
     path: Path,
     label: str,
     stat: os.stat_result,
     seen: _SeenKeys,
     near: NearDuplicates,
+    columns: ColumnsBuilder,
     report: ReindexReport,
 ) -> FileRecord:
-    record = FileRecord(size=stat.st_size, mtime_ns=stat.st_mtime_ns, sha1=_sha1(path))
+    record = FileRecord(size=stat.st_size, mtime_ns=stat.st_mtime_ns, sha1="")
     try:
+        record.sha1 = _sha1(path)
         for item in read_articles(path, label):
             if isinstance(item, Skipped):
                 record.skipped.append([item.path, item.reason])
@@ -259,22 +275,50 @@ def _index_file(
                 report.duplicates += 1
                 continue
             group = near.assign(item.id, item.body)
-            writer.add_document(**to_document(item, group))
+            document = analysed(item, group, columns.next_row())
+            writer.add(document)
+            columns.add(item, group, len(document.title), len(document.body))
             record.ids.append(item.id)
+            record.rows.append(document.row)
     except SkipInput as problem:
         record.skipped.append([label, str(problem)])
+    except FileNotFoundError:
+        record.skipped.append([label, "file sparito durante la lettura"])
     except OSError as problem:
+        if problem.errno in (errno.ENOSPC, errno.EDQUOT, errno.EROFS):
+            raise
         record.skipped.append([label, f"file illeggibile: {problem.strerror or problem}"])
     report.skipped.extend(Skipped(p, r) for p, r in record.skipped)
     return record
 
 
+def analysed(article: Article, group: str, row: int) -> IndexDocument:
+    """An article with everything engines index, analysed once, here."""
+    title = [token for token, _, _, _ in index_tokens(article.title)]
+    body = [token for token, _, _, _ in index_tokens(article.body)]
+    exact = [w for w, _, _, _ in surface_tokens(article.title)]
+    exact += [w for w, _, _, _ in surface_tokens(article.body)]
+    names = {name: name_tokens(getattr(article, name) or "") for name in NAME_FIELDS}
+    names["tags"] = [w for tag in article.tags for w in name_tokens(tag)]
+    return IndexDocument(
+        row=row,
+        article=article,
+        group=group,
+        url_key=url_key(article.url) if article.url else None,
+        text_key=text_key(article),
+        title=title,
+        body=body,
+        exact=exact,
+        names=names,
+    )
+
+
 class _SeenKeys:
     """Ids, URLs and text hashes already in the index or met earlier in this run."""
 
-    def __init__(self, ix: whoosh_index.Index | None, dropped: Iterable[str]) -> None:
-        self.searcher = ix.searcher() if ix is not None else None
-        self.dropped = set(dropped)
+    def __init__(self, writer: Writer, dropped: set[str]) -> None:
+        self.writer = writer
+        self.dropped = dropped
         self.keys: dict[tuple[str, str], str] = {}
 
     def original_of(self, article: Article) -> str | None:
@@ -289,53 +333,12 @@ class _SeenKeys:
             self.keys[key] = article.id
         return None
 
-    def _in_index(self, fieldname: str, value: str) -> str | None:
-        if self.searcher is None:
+    def _in_index(self, key: str, value: str) -> str | None:
+        found = self.writer.original_of(key, value)
+        if found is None:
             return None
-        docnum = self.searcher.document_number(**{fieldname: value})
-        if docnum is None:
-            return None
-        stored = self.searcher.stored_fields(docnum)
-        return None if stored.get("path") in self.dropped else stored["id"]
-
-    def close(self) -> None:
-        if self.searcher is not None:
-            self.searcher.close()
-
-
-def to_document(article: Article, group: str | None = None) -> dict[str, object]:
-    """The Whoosh document of an article; `group` names its near-duplicate group."""
-    when = article.date
-    document: dict[str, object] = {
-        "id": article.id,
-        "path": article.path or "",
-        "title": article.title,
-        "body": article.body,
-        "exact": f"{article.title}\n{article.body}",
-        "text_key": text_key(article),
-        # Sortable columns get a value in every document: Whoosh 2.7 leaves a column short
-        # (IndexError on read) when the last documents of a segment have none.
-        "author_key": article.author or "",
-        "source_key": article.source or "",
-        "group": group or article.id,
-        "day": when.year * 10000 + when.month * 100 + when.day if when else 0,
-        "year": when.year if when else 0,
-        "month": when.year * 100 + when.month if when else 0,
-    }
-    if article.url:
-        document["url"] = article.url
-        document["url_key"] = url_key(article.url)
-    if article.author:
-        document["author"] = article.author
-    if article.source:
-        document["source"] = article.source
-    if article.section:
-        document["section"] = article.section
-    if article.tags:
-        document["tags"] = ",".join(article.tags)
-    if when:
-        document["date"] = datetime(when.year, when.month, when.day)
-    return document
+        article_id, path = found
+        return None if path in self.dropped else article_id
 
 
 def _sha1(path: Path) -> str:

@@ -1,4 +1,4 @@
-"""Plain records that cross the library boundary: no Whoosh object ever leaves `search/`."""
+"""Plain records that cross the library boundary: no engine object ever leaves `search/`."""
 
 from __future__ import annotations
 
@@ -20,6 +20,7 @@ class Article:
     section: str | None = None
     tags: tuple[str, ...] = ()
     path: str | None = None  # corpus-relative file the article came from
+    place: str | None = None  # dateline place ("MODENA"), when the article has one
 
 
 @dataclass(frozen=True)
@@ -42,6 +43,8 @@ class Hit:
     snippet: str  # HTML-escaped text with <mark>…</mark> around matches
     similar: int = 0  # near-duplicates collapsed under this hit
     group: str | None = None
+    place: str | None = None
+    missing: tuple[str, ...] = ()  # clauses a partial match lacks (empty: matches as written)
 
 
 @dataclass(frozen=True)
@@ -68,3 +71,5 @@ class ResultPage:
     facets: dict[str, Facet] = field(default_factory=dict)
     suggestion: str | None = None
     notices: tuple[str, ...] = ()
+    partial: int = 0  # articles holding only some of the clauses, listed after the others
+    expansions: tuple[tuple[str, tuple[str, ...]], ...] = ()  # pattern -> words searched

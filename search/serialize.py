@@ -22,6 +22,8 @@ def result_json(result: ResultPage) -> dict[str, object]:
         },
         "suggestion": result.suggestion,
         "notices": list(result.notices),
+        "partial": result.partial,
+        "expansions": {typed: list(words) for typed, words in result.expansions},
     }
 
 
@@ -36,6 +38,9 @@ def hit_json(hit: Hit) -> dict[str, object]:
         "score": hit.score,
         "snippet": hit.snippet,
         "similar": hit.similar,
+        "group": hit.group,
+        "place": hit.place,
+        "missing": list(hit.missing),
     }
 
 

@@ -1,37 +1,45 @@
-"""Where an index lives on disk, and how a new version of it becomes the live one.
+"""Where a file engine's index lives on disk, and how a new state of it becomes the live one.
 
     index/
       CURRENT          name of the live generation (replaced atomically)
-      gen-<n>/         a complete Whoosh index + archivio.json (version, file manifest)
-      writer.lock      held (flock) by the one running reindex
+      gen-<n>/         one committed state:
+        archivio.json  the manifest: versions, engine, corpus files, checksums
+        columns/       the core's columns (`search.columns`)
+        near_dup*      the near-duplicate bands (`search.near_duplicates`)
+        engine/        the engine's own files (Whoosh segments, a Tantivy index…)
+      writer.lock      held (flock) by the one running reindex; says who holds it
 
-Every reindex writes a new generation: hard links of the live one's files (Whoosh never
-rewrites a segment file, so sharing them is safe), then the changes, then `CURRENT` is
-replaced in one rename. A crash at any moment leaves `CURRENT` naming a complete index;
-readers keep the generation they opened. The previous generation is kept one round so that
-a reader that has just read `CURRENT` can still open it.
+Every reindex writes a new generation: hard links of the live one's files (engines never
+rewrite a file they wrote, and the core replaces rather than edits its own), then the
+changes, then `CURRENT` is replaced in one rename. A crash at any moment leaves `CURRENT`
+naming a complete generation; readers keep the one they opened. The previous generation
+is kept one round so that a reader that has just read `CURRENT` can still open it.
 """
 
 from __future__ import annotations
 
 import fcntl
+import hashlib
 import json
 import os
 import shutil
+import socket
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from whoosh import index as whoosh_index
-
-from search.errors import IndexLockedError, IndexMissingError, StaleIndexError
-from search.schema import SCHEMA_VERSION, build_schema
+from search.analysis import ANALYSIS_VERSION
+from search.errors import IndexLockedError
 
 CURRENT = "CURRENT"
 META = "archivio.json"
 LOCK = "writer.lock"
+ENGINE_DIR = "engine"
+# Bump on any change to the core's state or analysis: an index of another version asks
+# for `archivio reindex --full`.
+SCHEMA_VERSION = f"archivio-7/{ANALYSIS_VERSION}"
 
 
 @dataclass
@@ -42,15 +50,20 @@ class FileRecord:
     mtime_ns: int
     sha1: str
     ids: list[str] = field(default_factory=list)
+    rows: list[int] = field(default_factory=list)
     duplicates_of: list[str] = field(default_factory=list)
     skipped: list[list[str]] = field(default_factory=list)
+    more_skipped: int = 0  # reasons beyond those kept in `skipped`
 
 
 @dataclass
 class Manifest:
     version: str = SCHEMA_VERSION
+    engine: str = "whoosh"
     files: dict[str, FileRecord] = field(default_factory=dict)
     built_at: float = 0.0
+    articles: int = 0
+    checksums: dict[str, list[object]] = field(default_factory=dict)  # path -> [size, digest]
 
 
 def live_generation(index_dir: Path) -> Path | None:
@@ -66,58 +79,111 @@ def live_generation(index_dir: Path) -> Path | None:
 def generation_token(index_dir: Path) -> str | None:
     """A cheap value that changes whenever a new generation goes live."""
     try:
-        return (index_dir / CURRENT).read_text("utf-8").strip()
+        return (index_dir / CURRENT).read_text("utf-8").strip() or None
     except (FileNotFoundError, NotADirectoryError):
         return None
 
 
-def read_manifest(generation: Path) -> Manifest:
-    data = json.loads((generation / META).read_text("utf-8"))
+def read_manifest(state_dir: Path) -> Manifest:
+    data = json.loads((state_dir / META).read_text("utf-8"))
     files = {path: FileRecord(**record) for path, record in data.get("files", {}).items()}
-    return Manifest(data.get("version", "?"), files, data.get("built_at", 0.0))
+    return Manifest(
+        version=data.get("version", "?"),
+        engine=data.get("engine", "whoosh"),
+        files=files,
+        built_at=data.get("built_at", 0.0),
+        articles=data.get("articles", 0),
+        checksums=data.get("checksums", {}),
+    )
 
 
-def write_manifest(generation: Path, manifest: Manifest) -> None:
+def read_version(state_dir: Path) -> tuple[str, str]:
+    """(schema version, engine) of a state, without reading its file list."""
+    try:
+        data = json.loads((state_dir / META).read_text("utf-8"))
+    except (OSError, ValueError):
+        return "?", "?"
+    return str(data.get("version", "?")), str(data.get("engine", "whoosh"))
+
+
+def write_manifest(state_dir: Path, manifest: Manifest) -> None:
     data = {
         "version": manifest.version,
+        "engine": manifest.engine,
         "built_at": manifest.built_at,
+        "articles": manifest.articles,
+        "checksums": manifest.checksums,
         "files": {path: vars(record) for path, record in sorted(manifest.files.items())},
     }
-    _write_atomically(generation / META, json.dumps(data, ensure_ascii=False))
+    target = state_dir / META
+    target.unlink(missing_ok=True)
+    _write_atomically(target, json.dumps(data, ensure_ascii=False))
 
 
-def open_live_index(index_dir: Path) -> tuple[whoosh_index.Index, Path]:
-    """The live Whoosh index; refuses a missing index or one of another version."""
-    generation = live_generation(index_dir)
-    if generation is None:
-        raise IndexMissingError(str(index_dir))
-    try:
-        version = json.loads((generation / META).read_text("utf-8")).get("version", "?")
-    except (OSError, ValueError):
-        version = "?"
-    if version != SCHEMA_VERSION:
-        raise StaleIndexError(str(index_dir), version, SCHEMA_VERSION)
-    return whoosh_index.open_dir(str(generation)), generation
+def checksums(
+    state_dir: Path, previous: dict[str, list[object]] | None = None
+) -> dict[str, list[object]]:
+    """[size, blake2b] of every file of a state but the manifest.
+
+    Files shared by hard link with the previous state keep its digest when their size and
+    inode say they are the same file: an incremental run hashes only what it wrote.
+    """
+    previous = previous or {}
+    found: dict[str, list[object]] = {}
+    for path in sorted(state_dir.rglob("*")):
+        if not path.is_file() or path.name == META or path.name.endswith(".tmp"):
+            continue
+        name = path.relative_to(state_dir).as_posix()
+        stat = path.stat()
+        old = previous.get(name)
+        if old is not None and len(old) == 3 and old[0] == stat.st_size and old[2] == stat.st_ino:
+            found[name] = old
+            continue
+        with open(path, "rb") as handle:
+            digest = hashlib.file_digest(handle, "blake2b").hexdigest()
+        found[name] = [stat.st_size, digest, stat.st_ino]
+    return found
+
+
+def verify_files(state_dir: Path, recorded: dict[str, list[object]]) -> list[str]:
+    """What differs between a state's files and the checksums recorded at its commit."""
+    problems: list[str] = []
+    for name, (size, digest, *_) in sorted(recorded.items()):
+        path = state_dir / name
+        try:
+            actual = path.stat().st_size
+        except FileNotFoundError:
+            problems.append(f"manca il file {name}")
+            continue
+        if actual != size:
+            problems.append(f"{name}: {actual} byte invece di {size}")
+            continue
+        with open(path, "rb") as handle:
+            if hashlib.file_digest(handle, "blake2b").hexdigest() != digest:
+                problems.append(f"{name}: contenuto alterato (checksum diverso)")
+    return problems
 
 
 def new_generation(index_dir: Path, base: Path | None) -> Path:
     """A fresh generation directory: empty, or sharing `base`'s files by hard link."""
     index_dir.mkdir(parents=True, exist_ok=True)
     generation = index_dir / f"gen-{time.time_ns()}"
-    if base is None:
-        generation.mkdir()
-        whoosh_index.create_in(str(generation), build_schema())
-        return generation
     generation.mkdir()
-    for item in base.iterdir():
-        if item.is_file() and not item.name.endswith("LOCK"):
-            os.link(item, generation / item.name)
+    if base is not None:
+        for item in base.rglob("*"):
+            target = generation / item.relative_to(base)
+            if item.is_dir():
+                target.mkdir(parents=True, exist_ok=True)
+            elif item.is_file() and not item.name.endswith("LOCK") and item.name != META:
+                target.parent.mkdir(parents=True, exist_ok=True)
+                os.link(item, target)
     return generation
 
 
 def publish(index_dir: Path, generation: Path) -> None:
     """Make `generation` the live index (one atomic rename), then prune old ones."""
-    _fsync_dir(generation)
+    for folder in [generation, *(p for p in generation.rglob("*") if p.is_dir())]:
+        _fsync_dir(folder)
     _write_atomically(index_dir / CURRENT, generation.name + "\n")
     prune(index_dir)
 
@@ -138,10 +204,17 @@ def prune(index_dir: Path) -> None:
 
 @contextmanager
 def writer_lock(index_dir: Path) -> Iterator[None]:
-    """Hold the one writer's lock. The kernel drops it when a writer dies: never stale."""
+    """Hold the one writer's lock. The kernel drops it when the writer dies: never stale.
+
+    The lock file says who holds it (process, host, start time). Processes a writer starts
+    must not inherit it: the descriptor is close-on-exec and engines' helper processes
+    close it (see `search.engines.whoosh.writer`).
+    """
     index_dir.mkdir(parents=True, exist_ok=True)
     path = index_dir / LOCK
-    with open(path, "a+", encoding="utf-8") as handle:
+    handle = open(path, "a+", encoding="utf-8")  # noqa: SIM115 - held for the whole run
+    os.set_inheritable(handle.fileno(), False)
+    try:
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
@@ -149,18 +222,31 @@ def writer_lock(index_dir: Path) -> Iterator[None]:
             holder = handle.read().strip() or "?"
             raise IndexLockedError(
                 f"un altro `archivio reindex` sta scrivendo l'indice {index_dir} "
-                f"(processo {holder}, lock {path}): attendi che finisca e riprova"
+                f"({holder}; lock {path}): attendi che finisca e riprova"
             ) from None
         handle.seek(0)
         handle.truncate()
-        handle.write(str(os.getpid()))
+        started = time.strftime("%Y-%m-%d %H:%M:%S")
+        handle.write(f"processo {os.getpid()} su {socket.gethostname()}, dalle {started}")
         handle.flush()
+        _held.add(handle.fileno())
         try:
             yield
         finally:
+            _held.discard(handle.fileno())
             handle.seek(0)
             handle.truncate()
             fcntl.flock(handle, fcntl.LOCK_UN)
+    finally:
+        handle.close()
+
+
+_held: set[int] = set()
+
+
+def held_lock_descriptors() -> set[int]:
+    """Descriptors of writer locks this process holds: what a forked helper must close."""
+    return set(_held)
 
 
 def _write_atomically(path: Path, text: str) -> None:

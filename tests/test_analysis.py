@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import pickle
 from itertools import islice
 from pathlib import Path
 
@@ -11,11 +10,13 @@ import pytest
 
 from search.analysis import (
     ELIDED_ARTICLES,
-    ItalianAnalyzer,
     analyze,
-    italian_analyzer,
+    index_tokens,
     load_protected_words,
+    name_tokens,
+    surface_tokens,
 )
+from tests.reference_analysis import chain_tokens, name_chain, stem_chain, surface_chain
 
 GOLDEN = [
     # elision of Lucene's articles, straight and curly apostrophes
@@ -101,8 +102,7 @@ def test_all_21_elided_articles_are_removed() -> None:
 
 
 def test_phrase_positions_survive_elision_and_stopwords() -> None:
-    analyzer = italian_analyzer()
-    tokens = [(t.text, t.pos) for t in analyzer("Il sindaco dell'Unione europea", positions=True)]
+    tokens = [(t, pos) for t, pos, _, _ in index_tokens("Il sindaco dell'Unione europea")]
     first = tokens[0][1]
     # consecutive positions: the phrase "sindaco Unione europea" matches this text
     assert tokens == [("sindaco", first), ("union", first + 1), ("europe", first + 2)]
@@ -110,7 +110,7 @@ def test_phrase_positions_survive_elision_and_stopwords() -> None:
 
 def test_character_offsets_point_at_the_word_without_its_article() -> None:
     text = "Visita all'ospedale"
-    spans = [(t.startchar, t.endchar) for t in italian_analyzer()(text, chars=True)]
+    spans = [(start, end) for _, _, start, end in index_tokens(text)]
     assert spans
     assert [text[a:b] for a, b in spans] == ["Visita", "ospedale"]
 
@@ -138,13 +138,6 @@ TRICKY = [
 ]
 
 
-def _chain_tokens(analyzer: object, text: str) -> list[tuple[str, int, int, int]]:
-    return [
-        (t.text, t.pos, t.startchar, t.endchar)
-        for t in analyzer(text, positions=True, chars=True)  # type: ignore[operator]
-    ]
-
-
 def _real_texts(shared_corpus: Path, per_file: int = 700) -> list[str]:
     texts = list(TRICKY)
     for name in ("wikinews-it.jsonl", "dice-gazzetta-modena.jsonl", "facta.jsonl"):
@@ -155,19 +148,20 @@ def _real_texts(shared_corpus: Path, per_file: int = 700) -> list[str]:
     return texts
 
 
-@pytest.mark.parametrize("stem", [True, False], ids=["stems", "surface"])
-def test_the_fused_analysis_gives_the_chains_tokens_on_real_articles(
-    shared_corpus: Path, stem: bool
+def _check_against_the_chains(texts: list[str]) -> None:
+    stems, surfaces, names = stem_chain(), surface_chain(), name_chain()
+    for text in texts:
+        assert list(index_tokens(text)) == chain_tokens(stems, text), text[:80]
+        assert list(surface_tokens(text)) == chain_tokens(surfaces, text), text[:80]
+        assert name_tokens(text) == [t.text for t in names(text)], text[:80]
+
+
+def test_the_one_loop_analysis_gives_the_chains_tokens_on_tricky_text() -> None:
+    _check_against_the_chains(TRICKY + [word for word, _ in GOLDEN])
+
+
+def test_the_one_loop_analysis_gives_the_chains_tokens_on_real_articles(
+    shared_corpus: Path,
 ) -> None:
-    # ItalianAnalyzer computes the whole chain in one loop (twice as fast): same output.
-    fused = ItalianAnalyzer(stem=stem)
-    chain = fused.chain
-    for text in _real_texts(shared_corpus):
-        assert _chain_tokens(fused, text) == _chain_tokens(chain, text), text[:80]
-        assert [t.text for t in fused(text)] == [t.text for t in chain(text)]
-
-
-def test_the_analyzers_survive_the_schema_pickle() -> None:
-    analyzer = pickle.loads(pickle.dumps(italian_analyzer()))
-    assert analyzer == italian_analyzer()
-    assert analyze("Le città dell'Unione", analyzer) == ["citt", "union"]
+    # search.analysis computes the whole chain in one loop (twice as fast): same output.
+    _check_against_the_chains(_real_texts(shared_corpus))

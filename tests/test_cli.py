@@ -111,6 +111,9 @@ def test_search_json_shape(runner: CliRunner, seed_index: Path) -> None:
         "source",
         "url",
         "score",
+        "group",
+        "place",
+        "missing",
         "snippet",
         "similar",
     }

@@ -13,7 +13,7 @@ import pytest
 from search.archive import Archive
 from search.errors import IndexLockedError, StaleIndexError
 from search.indexer import reindex
-from search.results import SearchRequest, search
+from search.results import SearchRequest, iter_hits, search
 from search.settings import Settings
 from search.store import META, live_generation, writer_lock
 
@@ -42,8 +42,7 @@ def _article(corpus: Path, name: str, title: str, body: str) -> Path:
 
 def _ids(index_dir: Path) -> set[str]:
     archive = Archive(index_dir)
-    with archive.searcher() as searcher:
-        ids = {fields["id"] for fields in searcher.all_stored_fields()}
+    ids = {hit.id for hit in iter_hits(archive, SearchRequest(query=""))}
     archive.close()
     return ids
 

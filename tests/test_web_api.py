@@ -89,6 +89,7 @@ def test_api_article_with_its_copies(client: FlaskClient) -> None:
     assert data["id"] == leader and data["date"] == "2022-07-11"
     assert set(data) == {
         *("id", "title", "body", "url", "author", "source", "date", "section", "tags", "path"),
+        "place",
         "similar",
     }
     assert [h["id"] for h in data["similar"]] == [
@@ -140,17 +141,22 @@ def test_csv_export_streams_every_match(client: FlaskClient, built_index: Path) 
     assert response.headers["Content-Disposition"].startswith("attachment;")
     rows = list(csv.reader(io.StringIO(response.get_data(as_text=True))))
     assert (
-        tuple(rows[0]) == CSV_COLUMNS == ("id", "title", "date", "author", "source", "url", "score")
+        tuple(rows[0])
+        == CSV_COLUMNS
+        == ("id", "title", "date", "author", "source", "url", "score", "group")
     )
     expected = all_hits(built_index)
-    assert len(rows) - 1 == len(expected) == 44
+    # Every article, near-duplicate copies included, as many as the announced total.
+    assert len(rows) - 1 == len(expected) == 45
     assert [r[0] for r in rows[1:]] == [h.id for h in expected]
 
 
 def test_csv_export_keeps_the_filters(client: FlaskClient) -> None:
     response = client.get("/export.csv", query_string={"dal": "2022", "autore": "Redazione"})
     rows = list(csv.DictReader(io.StringIO(response.get_data(as_text=True))))
-    assert [(r["date"], r["author"]) for r in rows] == [("2022-07-11", "Redazione")]
+    # The A1 wire story and its copy: both exported, with their common group.
+    assert [(r["date"], r["author"]) for r in rows] == [("2022-07-11", "Redazione")] * 2
+    assert len({r["group"] for r in rows}) == 1
 
 
 def test_json_export_streams_every_match(client: FlaskClient, built_index: Path) -> None:
@@ -169,6 +175,9 @@ def test_json_export_streams_every_match(client: FlaskClient, built_index: Path)
         "score",
         "snippet",
         "similar",
+        "group",
+        "place",
+        "missing",
     }
 
 

@@ -25,7 +25,7 @@ from web.state import get_archive
 
 bp = Blueprint("exports", __name__)
 
-CSV_COLUMNS = ("id", "title", "date", "author", "source", "url", "score")
+CSV_COLUMNS = ("id", "title", "date", "author", "source", "url", "score", "group")
 # A spreadsheet runs a cell that starts with one of these as a formula (CSV injection).
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 ATOM_NS = "http://www.w3.org/2005/Atom"
@@ -57,7 +57,10 @@ def export_csv() -> Response:
 def csv_row(hit: Hit) -> list[str]:
     day = hit.date.isoformat() if hit.date else ""
     values = [hit.id, hit.title, day, hit.author or "", hit.source or "", hit.url or ""]
-    return [guard_formula(value) for value in values] + [f"{hit.score:g}"]
+    return [guard_formula(value) for value in values] + [
+        f"{hit.score:g}",
+        guard_formula(hit.group or ""),
+    ]
 
 
 def guard_formula(value: str) -> str:

@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, fields, replace
 from typing import Any
 
-from search.dates import parse_date_range
+from search.dates import parse_date_bound
 from search.errors import QueryError
 from search.results import MAX_LIMIT, MAX_QUERY_CHARS, SORTS, SearchRequest
 
@@ -38,6 +38,8 @@ class SearchForm:
     al: str = ""
     autore: str = ""
     fonte: str = ""
+    luogo: str = ""
+    senza_data: str = ""  # "1": only the undated articles
     ordina: str = "rilevanza"
     pagina: int = 1
 
@@ -48,6 +50,8 @@ class SearchForm:
             date_to=self.al or None,
             author=self.autore or None,
             source=self.fonte or None,
+            place=self.luogo or None,
+            undated=self.senza_data == "1",
             sort=SORT_WORDS.get(self.ordina, "relevance"),
             page=self.pagina,
             limit=limit,
@@ -71,7 +75,9 @@ class SearchForm:
 
     @property
     def filtered(self) -> bool:
-        return bool(self.dal or self.al or self.autore or self.fonte)
+        return bool(
+            self.dal or self.al or self.autore or self.fonte or self.luogo or self.senza_data
+        )
 
 
 def read_search_form(args: Mapping[str, str]) -> SearchForm:
@@ -82,7 +88,9 @@ def read_search_form(args: Mapping[str, str]) -> SearchForm:
             f"ordinamento sconosciuto: «{form.ordina}». Valori validi: {', '.join(SORT_WORDS)}"
         )
     form = replace(form, pagina=_page(args.get("pagina"), "pagina"))
-    _check_text(form.q, form.dal, form.al, form.autore, form.fonte)
+    if form.senza_data not in ("", "1"):
+        raise ParamError("senza_data vuole 1 (solo gli articoli senza data) o niente")
+    _check_text(form.q, form.dal, form.al, form.autore, form.fonte, form.luogo)
     return form
 
 
@@ -94,6 +102,8 @@ def echo_search_form(args: Mapping[str, str]) -> SearchForm:
         al=args.get("al", "").strip(),
         autore=args.get("autore", "").strip(),
         fonte=args.get("fonte", "").strip(),
+        luogo=args.get("luogo", "").strip(),
+        senza_data=args.get("senza_data", "").strip(),
         ordina=args.get("ordina", "").strip() or "rilevanza",
         pagina=1,
     )
@@ -110,6 +120,8 @@ def read_api_request(args: Mapping[str, str]) -> SearchRequest:
         date_to=args.get("to", "").strip() or None,
         author=args.get("author", "").strip() or None,
         source=args.get("source", "").strip() or None,
+        place=args.get("place", "").strip() or None,
+        undated=_flag(args.get("undated"), "undated"),
         sort=sort,
         page=_page(args.get("page"), "page"),
         limit=_limit(args.get("limit")),
@@ -120,6 +132,7 @@ def read_api_request(args: Mapping[str, str]) -> SearchRequest:
         request.date_to or "",
         request.author or "",
         request.source or "",
+        request.place or "",
     )
     return request
 
@@ -141,9 +154,21 @@ def _check_text(query: str, date_from: str = "", date_to: str = "", *names: str)
         raise ParamError("la ricerca contiene un carattere non valido (NUL)")
     if any(len(value) > MAX_FILTER_CHARS for value in (date_from, date_to, *names)):
         raise ParamError(f"filtro troppo lungo: al massimo {MAX_FILTER_CHARS} caratteri")
-    for value in (date_from, date_to):
-        if value:
-            parse_date_range(value)  # a DateError says what is wrong and gives examples
+    # A DateError says what is wrong and gives examples; a range typed in one field of
+    # the two is refused, never half applied.
+    if date_from:
+        parse_date_bound(date_from, end=False)
+    if date_to:
+        parse_date_bound(date_to, end=True)
+
+
+def _flag(value: str | None, name: str) -> bool:
+    text = (value or "").strip().lower()
+    if text in ("", "0", "false", "no"):
+        return False
+    if text in ("1", "true", "yes", "si", "sì"):
+        return True
+    raise ParamError(f"{name} vuole true o false, non «{value}»")
 
 
 def _page(value: str | None, name: str) -> int:

@@ -6,16 +6,18 @@ from dataclasses import dataclass
 
 from flask import Blueprint, Response, current_app, render_template, request, url_for
 
+from search.facets import UNDATED
 from search.model import ResultPage
 from search.results import search
 from web.params import SORT_LABELS, SearchForm, echo_search_form, read_search_form
 from web.state import get_archive
 from web.syntax import DATE_EXAMPLES, HOME_EXAMPLES
-from web.timeline import build_timeline
+from web.timeline import build_timeline, undated_count
 
 bp = Blueprint("results", __name__)
 
-FACET_LABELS = {"year": "Anno", "source": "Fonte", "author": "Autore"}
+FACET_LABELS = {"year": "Anno", "source": "Fonte", "author": "Autore", "place": "Luogo"}
+FACET_FIELDS = {"author": "autore", "source": "fonte", "place": "luogo"}
 WINDOW = 2  # page numbers shown on each side of the current one
 
 
@@ -43,6 +45,7 @@ def search_page() -> str:
         form=form,
         page=page,
         timeline=build_timeline(page.facets),
+        undated=undated_count(page.facets),
         facets=facet_groups(form, page),
         pagination=page_window(page.page, page.pages),
         first_number=(page.page - 1) * page.limit + 1,
@@ -81,20 +84,25 @@ def search_url(form: SearchForm, **changes: str | int) -> str:
 def facet_groups(form: SearchForm, page: ResultPage) -> tuple[FacetGroup, ...]:
     """Facet values as links that add their filter (or remove it when already on)."""
     groups = []
-    for name in ("year", "source", "author"):
+    for name in ("year", "source", "author", "place"):
         facet = page.facets.get(name)
         if facet is None or not facet.values:
             continue
         values = reversed(facet.values) if name == "year" else facet.values
         links = []
         for value in values:
-            if name == "year":
+            if name == "year" and value.value == UNDATED:
+                active = form.senza_data == "1"
+                change = {"senza_data": "" if active else "1", "dal": "", "al": ""}
+            elif name == "year":
                 active = form.dal == form.al == value.value
                 change = (
-                    {"dal": "", "al": ""} if active else {"dal": value.value, "al": value.value}
+                    {"dal": "", "al": ""}
+                    if active
+                    else {"dal": value.value, "al": value.value, "senza_data": ""}
                 )
             else:
-                field = "autore" if name == "author" else "fonte"
+                field = FACET_FIELDS[name]
                 active = getattr(form, field).casefold() == value.value.casefold()
                 change = {field: "" if active else value.value}
             links.append(FacetLink(value.value, value.count, search_url(form, **change), active))

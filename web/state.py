@@ -13,7 +13,6 @@ from pathlib import Path
 from flask import Flask, current_app
 
 from search.archive import Archive, IndexStats
-from search.store import generation_token
 
 _ARCHIVE = "archivio.archive"
 _STATS = "archivio.stats"
@@ -41,7 +40,7 @@ def get_archive(app: Flask | None = None) -> Archive:
 def index_stats() -> IndexStats:
     """Counts, date span and generation of the live index, cached per generation."""
     archive = get_archive()
-    token = generation_token(archive.index_dir)
+    token = archive.token()
     cached = current_app.extensions.get(_STATS)
     if cached is not None and cached[0] == token and token is not None:
         return cached[1]

@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from search.facets import UNDATED
 from search.model import Facet
 from web.formatting import MONTHS, month_label, number
 
@@ -55,8 +56,15 @@ class Timeline:
 
 def build_timeline(facets: dict[str, Facet]) -> Timeline | None:
     """The timeline of a result page, or None when no hit has a date."""
-    years = {v.value: v.count for v in facets.get("year", Facet("year", ())).values}
-    months = {v.value: v.count for v in facets.get("month", Facet("month", ())).values}
+    # Undated articles are counted apart (`undated_count`), never spread over periods.
+    years = {
+        v.value: v.count for v in facets.get("year", Facet("year", ())).values if v.value != UNDATED
+    }
+    months = {
+        v.value: v.count
+        for v in facets.get("month", Facet("month", ())).values
+        if v.value != UNDATED
+    }
     if not years:
         return None
     month_periods = _month_range(min(months), max(months)) if months else []
@@ -68,6 +76,12 @@ def build_timeline(facets: dict[str, Facet]) -> Timeline | None:
         periods = [(str(y), years.get(str(y), 0)) for y in range(first, last + 1)]
         unit = "year"
     return _layout(unit, periods)
+
+
+def undated_count(facets: dict[str, Facet]) -> int:
+    """How many results have no date: shown beside the timeline, with their own filter."""
+    values = facets.get("year", Facet("year", ())).values
+    return next((v.count for v in values if v.value == UNDATED), 0)
 
 
 def _month_range(first: str, last: str) -> list[str]:

@@ -1,0 +1,65 @@
+"""Engines behind one protocol (`search.engines.base`), chosen by what the index records.
+
+A folder index records its engine in each generation's manifest: `open_engine` opens
+whatever is there. A PostgreSQL index is a `postgresql://` address. Engines are imported
+only when used, so the Whoosh default needs none of the others' libraries.
+"""
+
+from __future__ import annotations
+
+import importlib
+from pathlib import Path
+
+from search.engines.base import Engine
+from search.errors import ArchivioError
+from search.store import live_generation, read_version
+
+DEFAULT_ENGINE = "whoosh"
+ENGINES = {
+    "whoosh": ("search.engines.whoosh", "WhooshEngine"),
+    "tantivy": ("search.engines.tantivy", "TantivyEngine"),
+}
+POSTGRES_SCHEMES = ("postgresql://", "postgres://")
+
+
+class UnknownEngineError(ArchivioError):
+    pass
+
+
+def is_database(location: str | Path) -> bool:
+    return str(location).startswith(POSTGRES_SCHEMES)
+
+
+def recorded_engine(location: str | Path) -> str | None:
+    """The engine that wrote the live index at `location`, or None when there is none."""
+    if is_database(location):
+        return "postgresql"
+    generation = live_generation(Path(location))
+    if generation is None:
+        return None
+    return read_version(generation)[1]
+
+
+def open_engine(location: str | Path, engine: str | None = None) -> Engine:
+    """The engine of the index at `location`: the one it records, else `engine`."""
+    if is_database(location):
+        module = importlib.import_module("search.engines.postgres")
+        return module.PostgresEngine(str(location))  # type: ignore[no-any-return]
+    name = recorded_engine(location) or engine or DEFAULT_ENGINE
+    return engine_class(name)(Path(location))
+
+
+def engine_class(name: str) -> type:
+    if name not in ENGINES:
+        raise UnknownEngineError(
+            f"motore sconosciuto: {name}. Motori disponibili: {', '.join(ENGINES)}, "
+            "oppure un indirizzo postgresql://"
+        )
+    module_name, class_name = ENGINES[name]
+    try:
+        module = importlib.import_module(module_name)
+    except ImportError as error:
+        raise UnknownEngineError(
+            f"il motore {name} non è installato ({error}): pip install 'archivio[{name}]'"
+        ) from None
+    return getattr(module, class_name)  # type: ignore[no-any-return]

@@ -1,0 +1,49 @@
+"""The Whoosh engine (the default): pure Python, an index in a folder, nothing to start.
+
+Whoosh stores the postings, the vocabulary and the articles; Archivio reads the postings
+as arrays and evaluates its own query tree on them (`evaluate.py`). Nothing outside this
+package imports Whoosh.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from search.engines.directory import check_files, live_state
+from search.engines.whoosh.snapshot import WhooshSnapshot
+from search.engines.whoosh.writer import WhooshWriter
+from search.store import generation_token
+
+
+class WhooshEngine:
+    name = "whoosh"
+
+    def __init__(self, index_dir: Path | str) -> None:
+        self.index_dir = Path(index_dir)
+        self.location = str(self.index_dir)
+
+    def token(self) -> str | None:
+        return generation_token(self.index_dir)
+
+    def snapshot(self) -> WhooshSnapshot:
+        return WhooshSnapshot(live_state(self.index_dir, self.name))
+
+    def writer(self, *, full: bool, procs: int | None, limit_mb: int) -> WhooshWriter:
+        return WhooshWriter(self.index_dir, full=full, procs=procs, limit_mb=limit_mb)
+
+    def check(self) -> list[str]:
+        problems = check_files(self.index_dir)
+        if problems:
+            return problems
+        try:
+            snapshot = self.snapshot()
+        except Exception as error:
+            return [f"l'indice non si apre: {error}"]
+        try:
+            live = snapshot.doc_count()
+            stored = snapshot._reader.doc_count()
+            if live != stored:
+                return [f"le colonne contano {live} articoli, Whoosh {stored}"]
+        finally:
+            snapshot.close()
+        return []

@@ -1,0 +1,127 @@
+"""Reading one committed Whoosh generation: evaluation, stored articles, the vocabulary."""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections.abc import Sequence
+from datetime import date
+from pathlib import Path
+
+import numpy as np
+from whoosh import index as whoosh_index
+
+from search.budget import Deadline
+from search.columns import Columns
+from search.engines.base import Expansion, Matches, StoredArticle
+from search.engines.whoosh.evaluate import Evaluator
+from search.engines.whoosh.writer import ROWS_FILE
+from search.model import Article
+from search.query.tree import Node
+from search.store import ENGINE_DIR
+
+
+class WhooshSnapshot:
+    engine = "whoosh"
+
+    def __init__(self, generation: Path) -> None:
+        self.generation = generation.name
+        self.state_dir = generation
+        self.columns = Columns.load(generation)
+        engine_dir = generation / ENGINE_DIR
+        self._reader = whoosh_index.open_dir(str(engine_dir)).reader()
+        doc_rows = np.load(engine_dir / ROWS_FILE, mmap_mode="r")
+        self._evaluator = Evaluator(self._reader, np.asarray(doc_rows), self.columns)
+        # Whoosh's readers seek and read shared files: one reader at a time per snapshot.
+        self._lock = threading.Lock()
+
+    def doc_count(self) -> int:
+        return int(np.count_nonzero(self.columns["live"]))
+
+    def evaluate(self, node: Node, *, scored: bool, deadline: Deadline) -> Matches:
+        with self._lock:
+            return self._evaluator.evaluate(node, scored=scored, deadline=deadline)
+
+    def stored(self, rows: Sequence[int]) -> list[StoredArticle]:
+        found = []
+        with self._lock:
+            for row in rows:
+                docnum = int(self._evaluator.row_docs[int(row)])
+                if docnum < 0:
+                    raise KeyError(row)
+                found.append(stored_article(int(row), self._reader.stored_fields(docnum)["doc"]))
+        return found
+
+    def row_of(self, key: str, value: str) -> int | None:
+        with self._lock:
+            if (key, value) not in self._reader:
+                return None
+            for docnum in self._reader.postings(key, value).all_ids():
+                row = int(self._evaluator.doc_rows[docnum])
+                if row >= 0:
+                    return row
+        return None
+
+    def vocabulary(
+        self,
+        field: str,
+        *,
+        prefix: str,
+        pattern: str | None = None,
+        fuzzy: tuple[str, int] | None = None,
+        limit: int,
+        scan_limit: int,
+    ) -> Expansion:
+        reader = self._reader
+        with self._lock:
+            complete = True
+            if fuzzy is not None:
+                word, distance = fuzzy
+                words = sorted(set(reader.terms_within(field, word, distance, prefix=len(prefix))))
+            else:
+                regex = re.compile(pattern) if pattern else None
+                words = []
+                for n, term in enumerate(reader.expand_prefix(field, prefix)):
+                    if n >= scan_limit:
+                        complete = False
+                        break
+                    text = term.decode("utf-8") if isinstance(term, bytes) else term
+                    if regex is None or regex.match(text):
+                        words.append(text)
+            counted = [(w, reader.doc_frequency(field, w)) for w in words]
+        counted = [(w, df) for w, df in counted if df > 0]
+        counted.sort(key=lambda item: (-item[1], item[0]))
+        return Expansion(tuple(counted[:limit]), len(counted), complete)
+
+    def doc_frequency(self, field: str, token: str) -> int:
+        with self._lock:
+            return int(self._reader.doc_frequency(field, token))
+
+    def close(self) -> None:
+        self._reader.close()
+
+
+def stored_article(row: int, doc: dict[str, object]) -> StoredArticle:
+    when = doc.get("date")
+    article = Article(
+        id=str(doc["id"]),
+        title=str(doc.get("title") or ""),
+        body=str(doc.get("body") or ""),
+        url=_optional(doc.get("url")),
+        author=_optional(doc.get("author")),
+        source=_optional(doc.get("source")),
+        date=date.fromisoformat(str(when)) if when else None,
+        section=_optional(doc.get("section")),
+        tags=tuple(str(t) for t in _sequence(doc.get("tags"))),
+        path=_optional(doc.get("path")),
+        place=_optional(doc.get("place")),
+    )
+    return StoredArticle(row, article, str(doc.get("group") or article.id))
+
+
+def _optional(value: object) -> str | None:
+    return str(value) if value else None
+
+
+def _sequence(value: object) -> list[object]:
+    return list(value) if isinstance(value, (list, tuple)) else []

@@ -1,0 +1,1 @@
+"""The query language: parsed (`parser`), planned (`plan`) into the engine-neutral `tree`."""
