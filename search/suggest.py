@@ -12,7 +12,7 @@ import re
 
 from search.analysis import STOPWORDS, fold, stem
 from search.budget import Deadline, QueryBudget
-from search.engines.base import Snapshot
+from search.engines.base import MAX_FUZZY_LENGTH, Snapshot
 from search.query import tree as t
 
 _WORD = re.compile(r"(?<![\w:=~*])([^\W\d_][\w]{2,})(?![\w:*~])")
@@ -33,7 +33,8 @@ def suggest(snapshot: Snapshot, text: str, budget: QueryBudget, deadline: Deadli
     pieces.extend(_split(text[last:]))
     words = [p for p, is_word in pieces if is_word]
     known = {w: _known(snapshot, w) for w in words}
-    unknown = [w for w in words if not known[w]][: budget.max_suggested_words]
+    unknown = [w for w in words if not known[w] and len(w) <= MAX_FUZZY_LENGTH]
+    unknown = unknown[: budget.max_suggested_words]
     if not unknown:
         return None
     context: list[t.Node] = [
@@ -43,7 +44,7 @@ def suggest(snapshot: Snapshot, text: str, budget: QueryBudget, deadline: Deadli
     for word in unknown:
         if deadline.expired():
             break
-        best = _best_spelling(snapshot, fold(word), context, deadline)
+        best = _best_spelling(snapshot, fold(word), context, budget, deadline)
         if best is not None:
             replacements[word] = best
     if not replacements:
@@ -68,11 +69,19 @@ def _known(snapshot: Snapshot, word: str) -> bool:
 
 
 def _best_spelling(
-    snapshot: Snapshot, word: str, context: list[t.Node], deadline: Deadline
+    snapshot: Snapshot,
+    word: str,
+    context: list[t.Node],
+    budget: QueryBudget,
+    deadline: Deadline,
 ) -> str | None:
     for distance in (1, 2):
         expansion = snapshot.vocabulary(
-            "exact", prefix=word[:1], fuzzy=(word, distance), limit=CANDIDATES, scan_limit=10_000
+            "exact",
+            prefix=word[:1],
+            fuzzy=(word, distance),
+            limit=CANDIDATES,
+            scan_limit=budget.max_scanned_terms,
         )
         candidates = [(w, df) for w, df in expansion.words if w != word]
         if not candidates:

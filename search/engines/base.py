@@ -24,6 +24,8 @@ from pathlib import Path
 from typing import Protocol
 
 import numpy as np
+from rapidfuzz.distance import DamerauLevenshtein
+from rapidfuzz.process import extract
 
 from search.budget import Deadline
 from search.columns import Columns
@@ -74,6 +76,27 @@ class IndexDocument:
     body: list[str]
     exact: list[str]  # surface words of title and body (`=forma`, patterns, suggestions)
     names: dict[str, list[str]] = field(default_factory=dict)  # author, source, place…
+
+
+MAX_FUZZY_LENGTH = 40  # longer "words" are not words: no fuzzy matching, no suggestions
+
+
+def within_edits(words: Sequence[str], word: str, distance: int) -> list[str]:
+    """The `words` within `distance` edits of `word` (a swap of two letters is one edit).
+
+    For engines that list a vocabulary range and filter it (C++ rapidfuzz: a million
+    comparisons in well under a second).
+    """
+    if len(word) > MAX_FUZZY_LENGTH or not words:
+        return []
+    found = extract(
+        word,
+        words,
+        scorer=DamerauLevenshtein.distance,
+        score_cutoff=distance,
+        limit=None,
+    )
+    return [match for match, _, _ in found]
 
 
 class Snapshot(Protocol):

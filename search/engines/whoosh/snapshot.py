@@ -13,7 +13,7 @@ from whoosh import index as whoosh_index
 
 from search.budget import Deadline
 from search.columns import Columns
-from search.engines.base import Expansion, Matches, StoredArticle
+from search.engines.base import Expansion, Matches, StoredArticle, within_edits
 from search.engines.whoosh.evaluate import Evaluator
 from search.engines.whoosh.writer import ROWS_FILE
 from search.model import Article
@@ -73,21 +73,19 @@ class WhooshSnapshot:
         scan_limit: int,
     ) -> Expansion:
         reader = self._reader
+        regex = re.compile(pattern) if pattern else None
+        words: list[str] = []
+        complete = True
         with self._lock:
-            complete = True
+            for n, term in enumerate(reader.expand_prefix(field, prefix)):
+                if n >= scan_limit:
+                    complete = False
+                    break
+                text = term.decode("utf-8") if isinstance(term, bytes) else term
+                if regex is None or regex.match(text):
+                    words.append(text)
             if fuzzy is not None:
-                word, distance = fuzzy
-                words = sorted(set(reader.terms_within(field, word, distance, prefix=len(prefix))))
-            else:
-                regex = re.compile(pattern) if pattern else None
-                words = []
-                for n, term in enumerate(reader.expand_prefix(field, prefix)):
-                    if n >= scan_limit:
-                        complete = False
-                        break
-                    text = term.decode("utf-8") if isinstance(term, bytes) else term
-                    if regex is None or regex.match(text):
-                        words.append(text)
+                words = within_edits(words, *fuzzy)
             counted = [(w, reader.doc_frequency(field, w)) for w in words]
         counted = [(w, df) for w, df in counted if df > 0]
         counted.sort(key=lambda item: (-item[1], item[0]))
