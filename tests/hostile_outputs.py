@@ -1,4 +1,5 @@
-"""Text that breaks outputs, and ids that break links: for the web and CLI output tests.
+"""Text that breaks outputs, and ids that break links: for the web and CLI output tests
+(`tests.web_fixtures.poisoned_index` indexes the corpus).
 
 Two ways in: a corpus written with it (indexed as today's ingest stores it), and library
 results made with it directly (`poisoned_hit`…), so the output tests keep their teeth once

@@ -15,9 +15,7 @@ import pytest
 from flask import Flask, abort
 from flask.testing import FlaskClient
 
-from search.indexer import reindex
 from search.model import Hit
-from search.settings import Settings
 from tests.hostile_outputs import (
     FORBIDDEN,
     ODD_IDS,
@@ -28,7 +26,6 @@ from tests.hostile_outputs import (
     poisoned_highlight,
     poisoned_hit,
     poisoned_page,
-    write_poisoned_corpus,
 )
 from tests.web_support import soup
 from web import create_app
@@ -39,14 +36,6 @@ from web.security import MAX_REQUEST_LINE
 pytest_plugins = ["tests.web_fixtures"]
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-@pytest.fixture(scope="module")
-def poisoned_index(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    corpus = write_poisoned_corpus(tmp_path_factory.mktemp("veleno-corpus"))
-    index_dir = tmp_path_factory.mktemp("veleno-index")
-    reindex(Settings(corpus_dir=corpus, index_dir=index_dir))
-    return index_dir
 
 
 @pytest.fixture
