@@ -76,14 +76,19 @@ def reindex(
     full: bool = False,
     on_start: Callable[[int, int], None] | None = None,
     on_file: ProgressCallback | None = None,
+    on_phase: Callable[[str], None] | None = None,
 ) -> ReindexReport:
-    """Bring the index in `settings.index_dir` up to date with `settings.corpus_dir`."""
+    """Bring the index in `settings.index_dir` up to date with `settings.corpus_dir`.
+
+    `on_phase("commit")` is called once every file is read, before the index is written
+    (which takes seconds on a large corpus).
+    """
     started = time.perf_counter()
     corpus = settings.corpus_dir
     if not corpus.is_dir():
         raise SkipInput(f"la cartella del corpus {corpus} non esiste")
     try:
-        report = _reindex_locked(settings, full, on_start, on_file)
+        report = _reindex_locked(settings, full, on_start, on_file, on_phase)
     except OSError as error:
         raise IndexWriteError(_write_failure(settings.index_dir, error)) from error
     report.seconds = time.perf_counter() - started
@@ -111,6 +116,7 @@ def _reindex_locked(
     full: bool,
     on_start: Callable[[int, int], None] | None,
     on_file: ProgressCallback | None,
+    on_phase: Callable[[str], None] | None = None,
 ) -> ReindexReport:
     corpus = settings.corpus_dir
     with writer_lock(settings.index_dir):
@@ -130,7 +136,7 @@ def _reindex_locked(
         base = None if old is None else live
         generation = new_generation(settings.index_dir, base)
         try:
-            manifest = _write(settings, generation, old, plan, report, on_file)
+            manifest = _write(settings, generation, old, plan, report, on_file, on_phase)
             write_manifest(generation, manifest)
             publish(settings.index_dir, generation)
         except BaseException:
@@ -186,6 +192,7 @@ def _write(
     plan: _Plan,
     report: ReindexReport,
     on_file: ProgressCallback | None,
+    on_phase: Callable[[str], None] | None = None,
 ) -> Manifest:
     ix = whoosh_index.open_dir(str(generation))
     total_bytes = sum(plan.stats[label].st_size for _, label in plan.read)
@@ -216,6 +223,8 @@ def _write(
             new_ids.update(record.ids)
             if on_file:
                 on_file(label, plan.stats[label].st_size, len(record.ids))
+        if on_phase:
+            on_phase("commit")
         writer.commit()
         near.save(generation)
     except BaseException:
