@@ -1,22 +1,38 @@
-"""The `archivio` command: a thin shell over the library."""
+"""The `archivio` command: a thin shell over the library.
+
+Help, usage and errors are Italian (`search.cli_italian`); what is printed from the
+archive is made safe for the terminal and wrapped to its width (`search.cli_output`).
+"""
 
 from __future__ import annotations
 
-import html
 import json
+import os
 import sys
 from dataclasses import asdict, replace
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import click
 from tqdm import tqdm
 
 from search.archive import Archive
+from search.cli_italian import (
+    TEXT,
+    VERSION_MESSAGE,
+    VERSION_TEXT,
+    Choice,
+    Count,
+    ItalianCommand,
+    ItalianGroup,
+    QueryCommand,
+)
+from search.cli_output import count, heading, marked_pieces, one_line, terminal_width, wrap
 from search.errors import ArchivioError, IndexLockedError, QueryError
 from search.model import Hit, ResultPage
+from search.printable import printable_data
 from search.related import related, similar_articles
-from search.results import MAX_LIMIT, SearchRequest, iter_hits, search
+from search.results import MAX_LIMIT, SearchRequest, highlight_article, iter_hits, search
 from search.serialize import article_json, hit_json, result_json
 from search.settings import Settings
 
@@ -28,11 +44,14 @@ INDEX_OPTION = click.option(
     "index_dir",
     envvar="ARCHIVIO_INDEX",
     default="index",
-    show_default=True,
-    type=click.Path(file_okay=False, path_type=Path),
-    help="Cartella dell'indice (ARCHIVIO_INDEX).",
+    metavar="CARTELLA",
+    type=click.Path(path_type=Path),
+    help="Cartella dell'indice (predefinita: index; variabile ARCHIVIO_INDEX).",
 )
 JSON_OPTION = click.option("--json", "as_json", is_flag=True, help="Stampa JSON.")
+INDENT = "   "
+# Phases of a reindex after the files are read (`reindex(on_phase=…)`), as the bar says them.
+PHASES = {"commit": "Scrittura dell'indice…"}
 
 
 class Failure(click.ClickException):
@@ -46,7 +65,27 @@ class Failure(click.ClickException):
         return self.message
 
     def show(self, file: object = None) -> None:
-        click.echo(f"Errore: {self.message}", err=True)
+        click.echo(f"Errore: {one_line(self.message)}", err=True)
+
+
+class ArchivioGroup(ItalianGroup):
+    """Never a traceback: an unexpected error ends as `Errore: …` too (exit code 1);
+    `ARCHIVIO_DEBUG=1` shows the traceback instead."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except (click.ClickException, click.exceptions.Exit, click.Abort):
+            raise
+        except KeyboardInterrupt:
+            raise Failure("interrotto (Ctrl-C)", exit_code=130) from None
+        except Exception as error:
+            if os.environ.get("ARCHIVIO_DEBUG"):
+                raise
+            raise Failure(
+                f"errore inatteso ({type(error).__name__}: {error}). È un difetto di Archivio: "
+                "segnalalo con il comando che l'ha causato (ARCHIVIO_DEBUG=1 mostra i dettagli)"
+            ) from None
 
 
 def _fail(error: ArchivioError, exit_code: int = 1) -> Failure:
@@ -60,31 +99,35 @@ def _open(index_dir: Path) -> Archive:
         raise _fail(error) from None
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(package_name="archivio")
+def _echo_json(data: object) -> None:
+    click.echo(json.dumps(printable_data(data), ensure_ascii=False, indent=2))
+
+
+@click.group(cls=ArchivioGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="archivio", message=VERSION_MESSAGE, help=VERSION_TEXT)
 def main() -> None:
     """Archivio: ricerca a testo pieno negli archivi di notizie italiane."""
 
 
-@main.command("reindex")
+@main.command("reindex", cls=ItalianCommand)
 @click.option(
     "--corpus",
     "corpus_dir",
     envvar="ARCHIVIO_CORPUS",
     default="corpus",
-    show_default=True,
-    type=click.Path(file_okay=False, path_type=Path),
-    help="Cartella degli articoli (ARCHIVIO_CORPUS).",
+    metavar="CARTELLA",
+    type=click.Path(path_type=Path),
+    help="Cartella degli articoli (predefinita: corpus; variabile ARCHIVIO_CORPUS).",
 )
 @INDEX_OPTION
 @click.option("--full", is_flag=True, help="Ricostruisce tutto accanto all'indice attivo.")
 @click.option(
     "--engine",
     envvar="ARCHIVIO_ENGINE",
-    type=click.Choice(["whoosh", "tantivy"]),
+    type=Choice(("whoosh", "tantivy")),
     default=None,
-    help="Motore di un indice nuovo o ricostruito con --full (ARCHIVIO_ENGINE; "
-    "predefinito: quello dell'indice, altrimenti whoosh).",
+    help="Motore di un indice nuovo o ricostruito con --full: whoosh (predefinito) o "
+    "tantivy (variabile ARCHIVIO_ENGINE). Un indice esistente tiene il suo.",
 )
 @JSON_OPTION
 def reindex_command(
@@ -113,7 +156,7 @@ def reindex_command(
     finally:
         progress.close()
     if as_json:
-        click.echo(json.dumps(_report_json(report), ensure_ascii=False, indent=2))
+        _echo_json(_report_json(report))
     else:
         _print_report(report)
 
@@ -132,7 +175,8 @@ class _Progress:
         if self.interactive:
             self.bar = tqdm(total=size, unit="B", unit_scale=True, desc="Indicizzazione")
         else:
-            click.echo(f"Da leggere: {files} file ({size / 1e6:.1f} MB)", err=True)
+            files_text = count(files, "file", "file")
+            click.echo(f"Da leggere: {files_text} ({size / 1e6:.1f} MB)", err=True)
 
     def file(self, label: str, size: int, articles: int) -> None:
         if not self.enabled:
@@ -140,15 +184,19 @@ class _Progress:
         if self.bar is not None:
             self.bar.update(size)
         else:
-            click.echo(f"  {label}: {articles} articoli", err=True)
+            label = one_line(label)
+            click.echo(f"  {label}: {count(articles, 'articolo', 'articoli')}", err=True)
 
     def phase(self, name: str) -> None:
+        """A step after the last file (the commit can take a while): say it, not silence."""
         if not self.enabled:
             return
+        text = PHASES.get(name, name)
         if self.bar is not None:
-            self.bar.close()
-            self.bar = None
-        click.echo("Scrittura dell'indice…", err=True)
+            self.bar.set_description(text)
+            self.bar.refresh()
+        else:
+            click.echo(text, err=True)
 
     def close(self) -> None:
         if self.bar is not None:
@@ -173,10 +221,10 @@ def _print_report(report: ReindexReport) -> None:
     click.echo(f"  scartati:    {len(report.skipped)}")
     click.echo(f"Articoli nell'indice: {report.articles}")
     for skipped in report.skipped:
-        click.echo(f"  scartato {skipped.path}: {skipped.reason}")
+        click.echo(f"  scartato {one_line(skipped.path)}: {one_line(skipped.reason)}")
 
 
-@main.command("stats")
+@main.command("stats", cls=ItalianCommand)
 @INDEX_OPTION
 @JSON_OPTION
 def stats_command(index_dir: Path, as_json: bool) -> None:
@@ -187,7 +235,7 @@ def stats_command(index_dir: Path, as_json: bool) -> None:
         data = asdict(stats)
         data["first_date"] = stats.first_date.isoformat() if stats.first_date else None
         data["last_date"] = stats.last_date.isoformat() if stats.last_date else None
-        click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+        _echo_json(data)
         return
     span = (
         f"dal {stats.first_date:%d/%m/%Y} al {stats.last_date:%d/%m/%Y}"
@@ -198,20 +246,20 @@ def stats_command(index_dir: Path, as_json: bool) -> None:
     click.echo(f"Autori: {stats.authors}")
     click.echo(f"Indice: {stats.index_dir} ({stats.size_bytes / 1e6:.1f} MB)")
     click.echo("Fonti:")
-    for source, count in stats.sources.items():
-        click.echo(f"  {count:>7}  {source}")
+    for source, number in stats.sources.items():
+        click.echo(f"  {number:>7}  {one_line(source)}")
 
 
-@main.command("check")
+@main.command("check", cls=ItalianCommand)
 @INDEX_OPTION
 def check_command(index_dir: Path) -> None:
-    """Verifica che l'indice attivo sia integro (file, checksum, conteggi, una ricerca)."""
+    """Verifica che l'indice sia integro (file, conteggi, una ricerca)."""
     from search.integrity import check_index
 
     problems = check_index(index_dir)
     if problems:
         for problem in problems:
-            click.echo(f"  - {problem}", err=True)
+            click.echo(f"  - {one_line(problem)}", err=True)
         raise Failure(
             f"l'indice in {index_dir} è danneggiato. Ricostruiscilo con "
             f"`archivio reindex --full --index {index_dir}` (il corpus non si tocca)"
@@ -219,60 +267,100 @@ def check_command(index_dir: Path) -> None:
     click.echo(f"Indice integro: {index_dir}")
 
 
-@main.command("show")
-@click.argument("article_id")
+@main.command("show", cls=ItalianCommand)
+@click.argument("article_id", metavar="ID", type=TEXT)
 @INDEX_OPTION
+@click.option(
+    "--query",
+    "-q",
+    metavar="RICERCA",
+    type=TEXT,
+    default="",
+    help="Evidenzia nel testo le parole di questa ricerca.",
+)
 @JSON_OPTION
-def show_command(article_id: str, index_dir: Path, as_json: bool) -> None:
-    """Mostra un articolo (per id o URL)."""
+def show_command(article_id: str, index_dir: Path, query: str, as_json: bool) -> None:
+    """Mostra un articolo (per id o URL), diviso in paragrafi."""
     archive = _open(index_dir)
     try:
-        article = archive.get(article_id)
+        shown = highlight_article(archive, article_id, query)
     except ArchivioError as error:
         raise _fail(error) from None
+    article = shown.article
     if as_json:
-        click.echo(json.dumps(article_json(article), ensure_ascii=False, indent=2))
+        _echo_json(article_json(article))
         return
-    click.secho(article.title or "(senza titolo)", bold=True)
+    width = terminal_width()
+    for line in wrap(marked_pieces(shown.title_html), width):
+        click.echo(click.style(line, bold=True))
     details = [
         article.date.strftime("%d/%m/%Y") if article.date else "senza data",
-        article.author or "autore non indicato",
-        article.source or "fonte non indicata",
+        one_line(article.author or "autore non indicato"),
+        one_line(article.source or "fonte non indicata"),
     ]
     click.echo(" · ".join(details))
     if article.url:
-        click.echo(article.url)
-    click.echo(f"id: {article.id}")
-    click.echo()
-    click.echo(article.body)
+        click.echo(one_line(article.url))
+    click.echo(f"id: {one_line(article.id)}")
+    if query.strip():
+        click.echo(
+            f"{count(shown.matches, 'occorrenza', 'occorrenze')} di «{one_line(query)}»"
+            if shown.matches
+            else f"Le parole di «{one_line(query)}» non compaiono nel testo."
+        )
+    for paragraph in shown.paragraphs_html:
+        lines = wrap(marked_pieces(paragraph), width)
+        if lines != [""]:
+            click.echo()
+            click.echo("\n".join(lines))
 
 
-SORT_CHOICES = {"relevance": "relevance", "newest": "newest", "oldest": "oldest"}
+SORTS = ("relevance", "newest", "oldest")
 
 
-@main.command("search")
-@click.argument("query", nargs=-1, required=True)
+@main.command(
+    "search",
+    cls=QueryCommand,
+    epilog=(
+        "Una parola con il meno si scrive così com'è: archivio search Umerov -Trump. "
+        "Dopo -- tutto è ricerca, anche ciò che somiglia a un'opzione (le opzioni vanno "
+        'prima): archivio search --json -- "Umerov -Trump".'
+    ),
+)
+@click.argument("query", nargs=-1, required=True, metavar="RICERCA...", type=TEXT)
 @INDEX_OPTION
-@click.option("--from", "date_from", metavar="DATA", help="Dal giorno (2025-04-12, aprile 2025…).")
-@click.option("--to", "date_to", metavar="DATA", help="Fino al giorno incluso.")
-@click.option("--author", help="Solo articoli di questo autore.")
-@click.option("--source", help="Solo articoli di questa fonte.")
-@click.option("--place", help="Solo articoli con questo luogo (la riga del luogo: MODENA…).")
-@click.option("--undated", is_flag=True, help="Solo articoli senza data.")
+@click.option(
+    "--from", "date_from", metavar="DATA", type=TEXT, help="Dal giorno (2025-04-12, aprile 2025…)."
+)
+@click.option("--to", "date_to", metavar="DATA", type=TEXT, help="Fino al giorno incluso.")
+@click.option("--author", metavar="AUTORE", type=TEXT, help="Solo articoli di questo autore.")
+@click.option("--source", metavar="FONTE", type=TEXT, help="Solo articoli di questa fonte.")
+@click.option(
+    "--place",
+    metavar="LUOGO",
+    type=TEXT,
+    help="Solo articoli con questo luogo (la riga del luogo: MODENA, CARPI…).",
+)
+@click.option("--undated", is_flag=True, help="Solo gli articoli senza data.")
 @click.option(
     "--sort",
-    type=click.Choice(list(SORT_CHOICES)),
+    type=Choice(SORTS),
     default="relevance",
-    show_default=True,
-    help="Ordine dei risultati.",
+    help="Ordine dei risultati: relevance (pertinenza, predefinito), newest, oldest.",
 )
-@click.option("--page", type=click.IntRange(min=1), default=1, show_default=True)
+@click.option(
+    "--page",
+    type=Count(1),
+    default=1,
+    metavar="N",
+    help="Pagina dei risultati da mostrare (predefinita: 1).",
+)
 @click.option(
     "--limit",
-    type=click.IntRange(1, MAX_LIMIT),
+    type=Count(1, MAX_LIMIT),
     default=10,
-    show_default=True,
-    help="Risultati per pagina.",
+    metavar="N",
+    help=f"Risultati per pagina, da 1 a {MAX_LIMIT} (predefiniti: 10).",
 )
 @click.option("--all", "all_pages", is_flag=True, help="Tutti i risultati, senza pagine.")
 @JSON_OPTION
@@ -313,56 +401,62 @@ def search_command(
     if all_pages:
         result = replace(result, page=1, pages=1 if hits else 0, limit=len(hits), hits=tuple(hits))
     if as_json:
-        click.echo(json.dumps(result_json(result), ensure_ascii=False, indent=2))
+        _echo_json(result_json(result))
         return
     _print_results(result)
 
 
 def _print_results(result: ResultPage) -> None:
-    colour = sys.stdout.isatty()
+    query = one_line(result.query)
     for notice in result.notices:
-        click.echo(f"Nota: {notice}", err=True)
+        click.echo(f"Nota: {one_line(notice)}", err=True)
+    partial = (
+        f" e altri {result.partial:,} con solo alcune parole".replace(",", ".")
+        if result.partial
+        else ""
+    )
     if not result.total and not result.partial:
-        click.echo(f"Nessun risultato per «{result.query}».")
+        click.echo(f"Nessun risultato per «{query}».")
     else:
-        partial = f" e altri {result.partial} con solo alcune parole" if result.partial else ""
         click.echo(
-            f"{result.total} risultati per «{result.query}»{partial} ({result.elapsed_ms:.0f} ms)"
-            f" · pagina {result.page} di {result.pages}"
+            f"{count(result.total, 'risultato', 'risultati')} per «{query}»{partial}"
+            f" ({result.elapsed_ms:.0f} ms) · pagina {result.page} di {result.pages}"
         )
+    width = terminal_width()
     first = (result.page - 1) * result.limit
     for number, hit in enumerate(result.hits, start=first + 1):
         click.echo()
-        click.secho(f"{number}. {hit.title}", bold=colour)
-        click.echo("   " + " · ".join(_hit_details(hit)))
-        click.echo("   " + render_snippet(hit.snippet, colour))
+        for line in heading(hit.title, width, first=f"{number}. ", indent=INDENT):
+            click.echo(line)
+        click.echo(INDENT + " · ".join(_hit_details(hit)))
+        for line in wrap(marked_pieces(hit.snippet), width, first=INDENT, indent=INDENT):
+            click.echo(line)
         if hit.missing:
-            click.echo("   (manca: " + ", ".join(hit.missing) + ")")
+            click.echo(f"{INDENT}(manca: {one_line(', '.join(hit.missing))})")
         if hit.similar:
-            click.echo(f"   (+{hit.similar} articoli simili)")
+            click.echo(f"{INDENT}(+{count(hit.similar, 'articolo simile', 'articoli simili')})")
     if result.suggestion:
         click.echo()
-        click.echo(f"Forse cercavi: {result.suggestion}")
+        click.echo(f"Forse cercavi: {one_line(result.suggestion)}")
 
 
 def _hit_details(hit: Hit) -> list[str]:
     details = [hit.date.strftime("%d/%m/%Y") if hit.date else "senza data"]
-    details += [value for value in (hit.author, hit.source) if value]
-    details.append(f"id: {hit.id}")
+    details += [one_line(value) for value in (hit.author, hit.source) if value]
+    details.append(f"id: {one_line(hit.id)}")
     return details
 
 
-def render_snippet(snippet: str, colour: bool) -> str:
-    """A snippet for the terminal: marks in colour, or plain text when piped."""
-    start, end = ("\x1b[1;33m", "\x1b[0m") if colour else ("", "")
-    text = snippet.replace("<mark>", start).replace("</mark>", end)
-    return html.unescape(text)
-
-
-@main.command("related")
-@click.argument("article_id")
+@main.command("related", cls=ItalianCommand)
+@click.argument("article_id", metavar="ID", type=TEXT)
 @INDEX_OPTION
-@click.option("--limit", type=click.IntRange(1, MAX_LIMIT), default=5, show_default=True)
+@click.option(
+    "--limit",
+    type=Count(1, MAX_LIMIT),
+    default=5,
+    metavar="N",
+    help=f"Quanti articoli correlati, da 1 a {MAX_LIMIT} (predefiniti: 5).",
+)
 @JSON_OPTION
 def related_command(article_id: str, index_dir: Path, limit: int, as_json: bool) -> None:
     """Articoli sullo stesso argomento di ID."""
@@ -378,39 +472,76 @@ def related_command(article_id: str, index_dir: Path, limit: int, as_json: bool)
             "results": [hit_json(h) for h in hits],
             "similar": [hit_json(h) for h in copies],
         }
-        click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+        _echo_json(data)
         return
     if copies:
-        click.echo(f"Stessa notizia ({len(copies)} copie):")
+        click.echo(f"Stessa notizia ({count(len(copies), 'copia', 'copie')}):")
         for hit in copies:
-            click.echo(f"  - {hit.title} · " + " · ".join(_hit_details(hit)))
+            click.echo(f"  - {one_line(hit.title)} · " + " · ".join(_hit_details(hit)))
     click.echo("Articoli correlati:" if hits else "Nessun articolo correlato.")
     for hit in hits:
-        click.echo(f"  - {hit.title} · " + " · ".join(_hit_details(hit)))
+        click.echo(f"  - {one_line(hit.title)} · " + " · ".join(_hit_details(hit)))
 
 
-@main.command("serve")
+@main.command("serve", cls=ItalianCommand)
 @INDEX_OPTION
-@click.option("--host", default="127.0.0.1", show_default=True, envvar="ARCHIVIO_HOST")
 @click.option(
-    "--port", type=click.IntRange(0, 65535), default=8000, show_default=True, envvar="ARCHIVIO_PORT"
+    "--host",
+    default="127.0.0.1",
+    envvar="ARCHIVIO_HOST",
+    metavar="INDIRIZZO",
+    type=TEXT,
+    help="Indirizzo su cui ascoltare (predefinito: 127.0.0.1, solo questa macchina; "
+    "0.0.0.0 per tutta la rete; variabile ARCHIVIO_HOST).",
+)
+@click.option(
+    "--port",
+    type=Count(0, 65535),
+    default=8000,
+    envvar="ARCHIVIO_PORT",
+    metavar="PORTA",
+    help="Porta (predefinita: 8000; variabile ARCHIVIO_PORT).",
 )
 @click.option(
     "--workers",
-    type=click.IntRange(min=1),
+    type=Count(1),
     default=None,
+    metavar="N",
     help="Processi gunicorn (predefinito: 2 × core + 1, al massimo 8).",
 )
 def serve_command(index_dir: Path, host: str, port: int, workers: int | None) -> None:
     """Serve la ricerca nel browser con gunicorn."""
     from search.integrity import check_index
-    from web.server import serve
+    from web.server import PortUnavailableError, serve
 
     _open(index_dir).close()  # a missing or stale index is said here, not in every worker
     problems = check_index(index_dir)
     if problems:
         raise Failure(
-            f"l'indice in {index_dir} è danneggiato ({'; '.join(problems[:3])}): il server non "
-            f"parte. Ricostruiscilo con `archivio reindex --full --index {index_dir}`"
+            f"l'indice in {index_dir} è danneggiato ({'; '.join(problems[:3])}): il server "
+            f"non parte. Ricostruiscilo con `archivio reindex --full --index {index_dir}`"
         )
-    serve(index_dir=index_dir, host=host, port=port, workers=workers)
+    try:
+        serve(index_dir=index_dir, host=host, port=port, workers=workers)
+    except PortUnavailableError as error:
+        raise Failure(_address_problem(host, port, error)) from None
+
+
+def _address_problem(host: str, port: int, error: OSError) -> str:
+    import errno
+
+    if error.errno == errno.EADDRINUSE:
+        return (
+            f"la porta {port} è già in uso: un altro programma (forse un altro archivio serve) "
+            f"ascolta su {host}:{port}. Fermalo, oppure scegli un'altra porta con --port "
+            f"(per esempio --port {port + 1 if port < 65535 else 8000})"
+        )
+    if error.errno in (errno.EACCES, errno.EPERM):
+        return (
+            f"non hai il permesso di usare la porta {port}: le porte sotto 1024 sono riservate; "
+            "scegline una più alta con --port (per esempio --port 8000)"
+        )
+    return (
+        f"impossibile ascoltare su {host}:{port} ({error.strerror}): l'indirizzo non è di "
+        "questa macchina. Usa --host 127.0.0.1 (solo questa macchina) o 0.0.0.0 (tutta la rete)"
+    )

@@ -74,7 +74,11 @@ def reindex(
     on_file: ProgressCallback | None = None,
     on_phase: Callable[[str], None] | None = None,
 ) -> ReindexReport:
-    """Bring the index at `settings.index_dir` up to date with `settings.corpus_dir`."""
+    """Bring the index at `settings.index_dir` up to date with `settings.corpus_dir`.
+
+    `on_phase("commit")` is called once every file is read, before the index is written
+    (which takes seconds on a large corpus).
+    """
     started = time.perf_counter()
     corpus = settings.corpus_dir
     if not corpus.is_dir():

@@ -10,9 +10,11 @@ from click.testing import CliRunner
 from search.cli import main
 from tests.corpus_facts import SEED_ID
 
+WIDE = {"COLUMNS": "100"}
+
 
 def run(runner: CliRunner, *args: str) -> tuple[int, str, str]:
-    result = runner.invoke(main, list(args))
+    result = runner.invoke(main, list(args), env={"COLUMNS": "80"})  # whatever the shell says
     return result.exit_code, result.stdout, result.stderr
 
 
@@ -70,8 +72,14 @@ def test_show_the_seed_article(runner: CliRunner, seed_index: Path) -> None:
         "www.infooggi.it",
     )
     assert article["url"] == SEED_ID
-    code, out, _ = run(runner, "show", SEED_ID, "--index", str(seed_index))
-    assert out.splitlines()[1] == "12/04/2025 · Redazione · www.infooggi.it"
+    result = runner.invoke(main, ["show", SEED_ID, "--index", str(seed_index)], env=WIDE)
+    lines = result.stdout.splitlines()
+    assert lines[0].startswith("Guerra Russia–Ucraina: segnali di apertura nei negoziati?")
+    assert lines[1] == "12/04/2025 · Redazione · www.infooggi.it"
+    assert (lines[2], lines[3], lines[4]) == (SEED_ID, f"id: {SEED_ID}", "")
+    paragraphs = result.stdout.split("\n\n")[1:]
+    assert len(paragraphs) > 3  # the body as paragraphs, not one line
+    assert all(len(line) <= 100 for line in result.stdout.splitlines()[5:])
 
 
 def test_show_unknown_id(runner: CliRunner, built_index: Path) -> None:
@@ -126,10 +134,12 @@ def test_search_plain_output_when_piped(runner: CliRunner, seed_index: Path) -> 
     code, out, _ = run(runner, "search", "Umerov", "--index", str(seed_index))
     assert code == 0
     lines = out.splitlines()
-    assert lines[0].startswith("1 risultati per «Umerov» (")
+    assert lines[0].startswith("1 risultato per «Umerov» (")
     assert lines[2].startswith("1. Guerra Russia–Ucraina")
     assert "\x1b[" not in out and "<mark>" not in out
-    assert "Umerov" in lines[4]
+    details = next(n for n, line in enumerate(lines) if line.startswith("   12/04/2025 · "))
+    assert "Umerov" in " ".join(lines[details + 1 :])
+    assert all(len(line) <= 80 for n, line in enumerate(lines) if n != details)  # wrapped
 
 
 def test_search_without_results_and_with_suggestion(runner: CliRunner, seed_index: Path) -> None:

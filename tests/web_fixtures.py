@@ -14,6 +14,7 @@ from flask.testing import FlaskClient
 
 from search.indexer import reindex
 from search.settings import Settings
+from tests.hostile_outputs import write_poisoned_corpus
 from tests.web_support import write_hostile_corpus
 from web import create_app
 
@@ -40,3 +41,13 @@ def hostile_index(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture
 def hostile_client(hostile_index: Path) -> FlaskClient:
     return create_app({"INDEX_DIR": str(hostile_index), "TESTING": True}).test_client()
+
+
+@pytest.fixture(scope="session")
+def poisoned_index(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Control characters, escapes, a lone surrogate and odd ids (`tests.hostile_outputs`),
+    indexed as far as ingest lets them in."""
+    corpus = write_poisoned_corpus(tmp_path_factory.mktemp("veleno-corpus"))
+    index_dir = tmp_path_factory.mktemp("veleno-index")
+    reindex(Settings(corpus_dir=corpus, index_dir=index_dir))
+    return index_dir

@@ -18,7 +18,7 @@ from web.articles import bp as articles_bp
 from web.exports import bp as exports_bp
 from web.pages import bp as pages_bp
 from web.results import bp as results_bp
-from web.security import install_error_handlers, install_security_headers
+from web.security import install_error_handlers, install_request_limits, install_security_headers
 
 
 def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
@@ -36,6 +36,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     formatting.install(app)
     install_security_headers(app)
     install_error_handlers(app)
+    install_request_limits(app)
 
     for blueprint in (pages_bp, results_bp, articles_bp, exports_bp, api_bp):
         app.register_blueprint(blueprint)

@@ -9,7 +9,7 @@ from search.related import similar_articles
 from search.results import search
 from search.serialize import article_json, hit_json, result_json
 from web.openapi import openapi_document
-from web.params import read_api_request
+from web.params import read_api_request, read_article_id
 from web.state import get_archive, index_stats
 
 bp = Blueprint("api", __name__)
@@ -18,6 +18,12 @@ bp = Blueprint("api", __name__)
 @bp.get("/api/search")
 def api_search() -> Response:
     return jsonify(result_json(search(get_archive(), read_api_request(request.args))))
+
+
+@bp.get("/api/articles")
+def api_article_by_query() -> Response:
+    """The form for ids a path cannot carry (`..`, `/abs`): see `web.links`."""
+    return api_article(read_article_id(request.args))
 
 
 @bp.get("/api/articles/<path:article_id>")

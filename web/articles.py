@@ -1,4 +1,5 @@
-"""/articolo/<id>: one article, every query word marked, its copies and related reading."""
+"""/articolo/<id> (or /articolo?id=…, `web.links`): one article, every query word marked,
+its copies and related reading."""
 
 from __future__ import annotations
 
@@ -7,12 +8,18 @@ from markupsafe import Markup
 
 from search.related import related, similar_articles
 from search.results import highlight_article
-from web.params import read_query
+from web.params import read_article_id, read_query
 from web.state import get_archive
 
 bp = Blueprint("articles", __name__)
 
 MARK = "<mark>"
+
+
+@bp.get("/articolo")
+def article_by_query() -> str:
+    """The form for ids a path cannot carry (`..`, `/abs`): see `web.links`."""
+    return article_page(read_article_id(request.args))
 
 
 @bp.get("/articolo/<path:article_id>")

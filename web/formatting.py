@@ -1,4 +1,9 @@
-"""How values look on the pages (Italian dates and numbers) and in JSON answers."""
+"""How values look on the pages (Italian dates and numbers) and in JSON answers.
+
+Every value printed by a template (`finalize`) and every JSON answer goes through
+`search.printable`: whatever the index or the query holds, the output is valid UTF-8
+without control characters.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +14,10 @@ from urllib.parse import urlsplit
 from flask import Flask
 from flask.json.provider import DefaultJSONProvider
 from jinja2.utils import htmlsafe_json_dumps
+from markupsafe import Markup
+
+from search.printable import printable, printable_data
+from web.links import article_url
 
 MONTHS = (
     *("gennaio", "febbraio", "marzo", "aprile", "maggio", "giugno"),
@@ -21,7 +30,7 @@ class HtmlSafeJSONProvider(DefaultJSONProvider):
 
     The parsed value is unchanged (so `/api/search` still equals `archivio search --json`),
     while a hostile query or title never appears as raw markup in the body, whatever a
-    browser or proxy makes of the content type.
+    browser or proxy makes of the content type. Strings are `printable` first.
     """
 
     ensure_ascii = False
@@ -30,7 +39,7 @@ class HtmlSafeJSONProvider(DefaultJSONProvider):
     def dumps(self, obj: Any, **kwargs: Any) -> str:
         kwargs.setdefault("ensure_ascii", self.ensure_ascii)
         kwargs.setdefault("sort_keys", self.sort_keys)
-        return str(htmlsafe_json_dumps(obj, dumps=super().dumps, **kwargs))
+        return str(htmlsafe_json_dumps(printable_data(obj), dumps=super().dumps, **kwargs))
 
 
 def long_date(day: date | None) -> str:
@@ -72,10 +81,20 @@ def host(url: str | None) -> str:
         return ""
 
 
+def printable_value(value: object) -> object:
+    """Jinja's `finalize`: every `{{ … }}` of every template, before escaping."""
+    if isinstance(value, Markup):
+        return Markup(printable(str(value)))  # already escaped: only its text cleaned
+    if isinstance(value, str):
+        return printable(value)
+    return value
+
+
 def install(app: Flask) -> None:
+    app.jinja_env.finalize = printable_value
     app.jinja_env.filters.update(
         long_date=long_date, month_label=month_label, number=number, host=host
     )
-    app.jinja_env.globals.update(safe_link=safe_link)
+    app.jinja_env.globals.update(safe_link=safe_link, article_url=article_url)
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True

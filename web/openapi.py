@@ -21,6 +21,11 @@ def _param(name: str, description: str, schema: dict[str, Any], where: str = "qu
 _TEXT = {"type": "string"}
 _Q = _param("q", "La ricerca (sintassi: /aiuto).", {"type": "string", "maxLength": MAX_QUERY_CHARS})
 _ID = _param("id", "Id dell'articolo (anche un URL, con le sue barre).", _TEXT, "path")
+_ID_QUERY = _param(
+    "id",
+    "Id dell'articolo, per gli id che un percorso non può portare (`..`, `/assoluto`).",
+    _TEXT,
+)
 
 API_SEARCH_PARAMS = [
     _Q,
@@ -148,6 +153,11 @@ def openapi_document(server_url: str) -> dict[str, Any]:
                 [_ID],
                 {"200": _json("L'articolo.", "Article"), "404": _json("Non trovato.", "Error")},
             ),
+            "/api/articles": _get(
+                "Come /api/articles/{id}, con l'id nei parametri.",
+                [{**_ID_QUERY, "required": True}],
+                {"200": _json("L'articolo.", "Article"), "404": _json("Non trovato.", "Error")},
+            ),
             "/api/openapi.json": _get(
                 "Questa descrizione.", [], {"200": {"description": "OpenAPI 3.1."}}
             ),
@@ -196,6 +206,11 @@ def openapi_document(server_url: str) -> dict[str, Any]:
             "/articolo/{id}": _get(
                 "Un articolo con le parole cercate evidenziate.",
                 [_ID, _Q],
+                {**html, "404": _body("Articolo non trovato.", "text/html")},
+            ),
+            "/articolo": _get(
+                "Come /articolo/{id}, con l'id nei parametri.",
+                [{**_ID_QUERY, "required": True}, _Q],
                 {**html, "404": _body("Articolo non trovato.", "text/html")},
             ),
             "/aiuto": _get("La sintassi di ricerca.", [], html),

@@ -14,11 +14,12 @@ from dataclasses import dataclass, fields, replace
 from typing import Any
 
 from search.dates import parse_date_bound
-from search.errors import QueryError
+from search.errors import DateError, QueryError
 from search.results import MAX_LIMIT, MAX_QUERY_CHARS, SORTS, SearchRequest
 
 MAX_PAGE = 10_000
 MAX_FILTER_CHARS = 200
+MAX_ID_CHARS = 2000
 # What the pages call each order, in the order the form offers them.
 SORT_WORDS = {"rilevanza": "relevance", "recenti": "newest", "vecchi": "oldest"}
 SORT_LABELS = {"rilevanza": "Rilevanza", "recenti": "Più recenti", "vecchi": "Meno recenti"}
@@ -26,7 +27,15 @@ _DIGITS = re.compile(r"[0-9]{1,9}")
 
 
 class ParamError(QueryError):
-    """A request parameter with a value the application cannot use."""
+    """A request parameter with a value the application cannot use.
+
+    `field` names the form field at fault (`dal`, `al`…), for the page to mark it;
+    None when the error is in the query or not tied to one field.
+    """
+
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
 
 
 @dataclass(frozen=True)
@@ -91,6 +100,7 @@ def read_search_form(args: Mapping[str, str]) -> SearchForm:
     if form.senza_data not in ("", "1"):
         raise ParamError("senza_data vuole 1 (solo gli articoli senza data) o niente")
     _check_text(form.q, form.dal, form.al, form.autore, form.fonte, form.luogo)
+    _check_dates(dal=form.dal, al=form.al)
     return form
 
 
@@ -134,6 +144,7 @@ def read_api_request(args: Mapping[str, str]) -> SearchRequest:
         request.source or "",
         request.place or "",
     )
+    _check_dates(**{"from": request.date_from or "", "to": request.date_to or ""})
     return request
 
 
@@ -142,6 +153,16 @@ def read_query(args: Mapping[str, str]) -> str:
     query = args.get("q", "")
     _check_text(query)
     return query
+
+
+def read_article_id(args: Mapping[str, str]) -> str:
+    """The `id` of `/articolo?id=…` and `/api/articles?id=…`."""
+    article_id = args.get("id", "")
+    if not article_id:
+        raise ParamError("manca l'id dell'articolo: /articolo?id=…")
+    if len(article_id) > MAX_ID_CHARS:
+        raise ParamError(f"id troppo lungo: al massimo {MAX_ID_CHARS} caratteri")
+    return article_id
 
 
 def _check_text(query: str, date_from: str = "", date_to: str = "", *names: str) -> None:
@@ -154,12 +175,20 @@ def _check_text(query: str, date_from: str = "", date_to: str = "", *names: str)
         raise ParamError("la ricerca contiene un carattere non valido (NUL)")
     if any(len(value) > MAX_FILTER_CHARS for value in (date_from, date_to, *names)):
         raise ParamError(f"filtro troppo lungo: al massimo {MAX_FILTER_CHARS} caratteri")
-    # A DateError says what is wrong and gives examples; a range typed in one field of
-    # the two is refused, never half applied.
-    if date_from:
-        parse_date_bound(date_from, end=False)
-    if date_to:
-        parse_date_bound(date_to, end=True)
+
+
+def _check_dates(**fields: str) -> None:
+    """Each date filter parses; a DateError says what is wrong and gives examples.
+
+    A "Dal" field takes the start of what it holds, an "Al" field its end; a range typed
+    in one of the two is refused, never half applied.
+    """
+    for name, value in fields.items():
+        if value:
+            try:
+                parse_date_bound(value, end=name in ("al", "to"))
+            except DateError as error:
+                raise ParamError(str(error), field=name) from None
 
 
 def _flag(value: str | None, name: str) -> bool:

@@ -8,6 +8,7 @@ from flask import Blueprint, Response, current_app, render_template, request, ur
 
 from search.facets import UNDATED
 from search.model import ResultPage
+from search.printable import printable
 from search.results import search
 from web.params import SORT_LABELS, SearchForm, echo_search_form, read_search_form
 from web.state import get_archive
@@ -18,6 +19,7 @@ bp = Blueprint("results", __name__)
 
 FACET_LABELS = {"year": "Anno", "source": "Fonte", "author": "Autore", "place": "Luogo"}
 FACET_FIELDS = {"author": "autore", "source": "fonte", "place": "luogo"}
+FORM_FIELDS = ("q", "dal", "al", "autore", "fonte", "luogo")
 WINDOW = 2  # page numbers shown on each side of the current one
 
 
@@ -53,14 +55,16 @@ def search_page() -> str:
     )
 
 
-def render_form_error(message: str) -> Response:
-    """The search form again, as typed, with what is wrong: HTTP 400."""
+def render_form_error(message: str, field: str | None = None) -> Response:
+    """The search form again, as typed, with what is wrong (the field at fault marked,
+    the query box when it is the query): HTTP 400."""
     form = echo_search_form(request.args)
     body = render_template(
         "results.html",
         form=form,
         page=None,
         error=message,
+        error_field=field if field in FORM_FIELDS else "q",
         **_form_context(form),
     )
     return Response(body, 400, mimetype="text/html")
@@ -77,8 +81,13 @@ def _form_context(form: SearchForm) -> dict[str, object]:
 
 @bp.app_template_global()
 def search_url(form: SearchForm, **changes: str | int) -> str:
-    """The results page for `form` with `changes` (pagina=1 unless given)."""
-    return url_for("results.search_page", **form.url_args(**changes))
+    """The results page for `form` with `changes` (pagina=1 unless given).
+
+    Changes come from the index too (facet values, suggestions): `printable`, or a lone
+    surrogate would make the URL fail to encode.
+    """
+    clean = {k: printable(v) if isinstance(v, str) else v for k, v in changes.items()}
+    return url_for("results.search_page", **form.url_args(**clean))
 
 
 def facet_groups(form: SearchForm, page: ResultPage) -> tuple[FacetGroup, ...]:

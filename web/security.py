@@ -1,11 +1,14 @@
 """Security headers on every response, and errors that never show a traceback.
 
-Pages get an HTML error page in Italian, `/api/*` (and the JSON export) `{"error": "…"}`.
+Pages get an HTML error page in Italian, `/api/*` (and the JSON export) `{"error": "…"}`,
+for every status: the application's own, Werkzeug's (404, 405, 413, 414…), and those
+gunicorn would answer itself (request line too long, worker timeout), which
+`web.server.ArchivioWorker` renders through `error_response` too.
 """
 
 from __future__ import annotations
 
-from flask import Flask, Response, jsonify, render_template, request
+from flask import Flask, Response, abort, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException, MethodNotAllowed
 
 from search.errors import (
@@ -27,18 +30,36 @@ SECURITY_HEADERS = {
     "Cross-Origin-Opener-Policy": "same-origin",
 }
 UNAVAILABLE = "L'archivio non è disponibile in questo momento: riprova tra qualche minuto."
+# The longest request line (method, address, protocol) the application answers; gunicorn
+# reads up to 8190 bytes (`web.server`), so a longer address still gets this message.
+MAX_REQUEST_LINE = 8000
 TITLES = {
     400: "Richiesta non valida",
     404: "Pagina non trovata",
     405: "Metodo non consentito",
+    413: "Richiesta troppo grande",
+    414: "Indirizzo troppo lungo",
+    431: "Intestazioni troppo grandi",
     500: "Errore del server",
     503: "Archivio non disponibile",
 }
 MESSAGES = {
+    400: "La richiesta non è valida: controlla l'indirizzo.",
     404: "L'indirizzo non corrisponde a nessuna pagina dell'archivio.",
     405: "Questa pagina si può solo leggere.",
+    413: "La richiesta è troppo grande: l'archivio accetta solo ricerche (GET).",
+    414: (
+        f"L'indirizzo è troppo lungo (al massimo {MAX_REQUEST_LINE:,} byte)".replace(",", ".")
+        + ": accorcia la ricerca o i filtri."
+    ),
+    431: "Le intestazioni della richiesta sono troppo grandi.",
     500: "Qualcosa è andato storto da parte nostra. L'errore è stato registrato.",
+    503: UNAVAILABLE,
 }
+TIMEOUT = (
+    "La richiesta ha superato il tempo massimo ed è stata interrotta: "
+    "semplifica la ricerca o riprova tra poco."
+)
 
 
 def install_security_headers(app: Flask) -> None:
@@ -50,7 +71,26 @@ def install_security_headers(app: Flask) -> None:
 
 
 def wants_json() -> bool:
-    return request.blueprint == "api" or request.path.startswith(("/api/", "/export.json"))
+    return request.blueprint == "api" or request.path.startswith(
+        ("/api/", "/export.json", "/healthz")
+    )
+
+
+def install_request_limits(app: Flask) -> None:
+    @app.before_request
+    def refuse_long_addresses() -> None:
+        if request_line_bytes() > MAX_REQUEST_LINE:
+            abort(414)
+
+
+def request_line_bytes() -> int:
+    """The length of the request line as the client sent it (gunicorn's RAW_URI)."""
+    environ = request.environ
+    uri = environ.get("RAW_URI") or environ.get("REQUEST_URI")
+    if uri is None:  # the test client: rebuild the address from the decoded parts
+        uri = request.full_path if environ.get("QUERY_STRING") else request.path
+    method, protocol = environ.get("REQUEST_METHOD", "GET"), environ.get("SERVER_PROTOCOL", "")
+    return len(f"{method} {uri} {protocol}".encode("utf-8", "surrogateescape"))
 
 
 def error_response(status: int, message: str, title: str | None = None) -> Response:
@@ -78,7 +118,7 @@ def install_error_handlers(app: Flask) -> None:
             return error_response(400, str(error))
         from web.results import render_form_error
 
-        return render_form_error(str(error))
+        return render_form_error(str(error), field=getattr(error, "field", None))
 
     @app.errorhandler(ArticleNotFoundError)
     def article_missing(error: ArticleNotFoundError) -> Response:
