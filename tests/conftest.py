@@ -9,12 +9,15 @@ from click.testing import CliRunner
 from search.archive import Archive
 from search.indexer import reindex
 from search.settings import Settings
-from tests.corpus_facts import SAMPLE_CORPUS, SEED, SHARED_CORPUS
+from tests.corpus_facts import SAMPLE_CORPUS, SHARED_CORPUS
 
 
 @pytest.fixture(scope="session")
 def shared_corpus() -> Path:
-    """The real Italian news in ../shared/corpus; a newcomer's clone has none, so skip."""
+    """The real Italian news in ../shared/corpus: only the real-archive tier reads it.
+
+    A newcomer's clone has none, so those tests skip; everything else runs on corpus/.
+    """
     if not SHARED_CORPUS.is_dir():
         pytest.skip("../shared/corpus is absent (only CI and the team have the real data)")
     return SHARED_CORPUS
@@ -37,20 +40,9 @@ def built_index(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def seed_index(tmp_path_factory: pytest.TempPathFactory, shared_corpus: Path) -> Path:
-    """The sample archive plus the seed article, indexed once."""
-    corpus = tmp_path_factory.mktemp("seed-corpus")
-    shutil.copytree(SAMPLE_CORPUS, corpus, dirs_exist_ok=True)
-    (corpus / "seed").mkdir()
-    shutil.copy(shared_corpus / SEED, corpus / SEED)
-    index_dir = tmp_path_factory.mktemp("seed-index")
-    reindex(Settings(corpus_dir=corpus, index_dir=index_dir))
-    return index_dir
-
-
-@pytest.fixture(scope="session")
-def seed_archive(seed_index: Path) -> Archive:
-    return Archive(seed_index)
+def sample_archive(built_index: Path) -> Archive:
+    """The sample archive, opened once: the query language and the README run on it."""
+    return Archive(built_index)
 
 
 @pytest.fixture

@@ -53,14 +53,18 @@ class Doc:
 def strict_ids(query: str, docs: list[Doc], today: date | None = None) -> set[str]:
     """Ids of the articles matching the query as written (all clauses side by side)."""
     tree = parse(query).tree
-    return {d.id for d in docs if all(_holds(item, d, today) for item in tree.items)}
+    items = list(tree.items)
+    musts = [i for i in items if isinstance(i, s.Must) and _searchable(i.item)]
+    if musts:  # the marked clauses are required, the unmarked ones only rank
+        items = [i for i in items if isinstance(i, (s.Must, s.NotOp, s.DateClause))]
+    return {d.id for d in docs if all(_holds(item, d, today) for item in items)}
 
 
 def partial_ids(query: str, docs: list[Doc], today: date | None = None) -> set[str]:
     """Ids of the articles listed after the strict ones: enough clauses, not all of them.
 
-    Side by side, clauses marked `+` are required and the others optional; without `+`,
-    at least half of them (rounded up). Exclusions and dates always hold.
+    Side by side, without `+`, at least half of the clauses (rounded up); exclusions and
+    dates always hold. With `+` there are none: the unmarked clauses only rank.
     """
     tree = parse(query).tree
     musts = [i.item for i in tree.items if isinstance(i, s.Must) and _searchable(i.item)]
@@ -70,9 +74,9 @@ def partial_ids(query: str, docs: list[Doc], today: date | None = None) -> set[s
         if not isinstance(i, (s.NotOp, s.Must, s.DateClause)) and _searchable(i)
     ]
     always = [i for i in tree.items if isinstance(i, (s.NotOp, s.DateClause))]
-    if not (len(plains) >= 2 or (musts and plains)):
+    if musts or len(plains) < 2:
         return set()
-    need = 0 if musts else max(1, math.ceil(len(plains) / 2))
+    need = max(1, math.ceil(len(plains) / 2))
     found = set()
     for d in docs:
         if not all(_holds(i, d, today) for i in musts + always):

@@ -3,12 +3,19 @@
 from __future__ import annotations
 
 import json
+from collections import Counter
 from pathlib import Path
 
 from click.testing import CliRunner
 
 from search.cli import main
-from tests.corpus_facts import SEED_ID
+from tests.corpus_facts import (
+    NEGOTIATIONS_ID,
+    NEGOTIATIONS_SOURCE,
+    NEGOTIATIONS_TITLE,
+    SAMPLE_ARTICLES,
+    SAMPLE_UNDATED,
+)
 
 WIDE = {"COLUMNS": "100"}
 
@@ -25,13 +32,13 @@ def test_reindex_prints_its_summary_and_skipped_files(
     code, out, err = run(runner, "reindex", "--corpus", str(corpus_dir), "--index", index)
     assert code == 0
     assert out.startswith("Indicizzazione completa in ")
-    assert "  aggiunti:    45\n" in out
+    assert f"  aggiunti:    {SAMPLE_ARTICLES}\n" in out
     assert "  scartato pagine/cronaca-elenco.html: non è un articolo" in out
-    assert "Articoli nell'indice: 45\n" in out
+    assert f"Articoli nell'indice: {SAMPLE_ARTICLES}\n" in out
     assert "2019/" in err  # plain progress lines when not on a terminal
     code, out, _ = run(runner, "reindex", "--corpus", str(corpus_dir), "--index", index, "--json")
     report = json.loads(out)
-    assert (report["added"], report["updated"], report["unchanged"]) == (0, 0, 45)
+    assert (report["added"], report["updated"], report["unchanged"]) == (0, 0, SAMPLE_ARTICLES)
 
 
 def test_reindex_reads_the_environment(runner: CliRunner, corpus_dir: Path, tmp_path: Path) -> None:
@@ -54,32 +61,35 @@ def test_reindex_of_a_missing_folder_fails_with_a_message(
 def test_stats(runner: CliRunner, built_index: Path) -> None:
     code, out, _ = run(runner, "stats", "--index", str(built_index))
     assert code == 0
-    assert out.startswith("Articoli: 45 (dal 08/02/2019 al 30/09/2025; senza data: 1)\n")
+    assert out.startswith("Articoli: 152 (dal 29/01/2019 al 12/12/2025; senza data: 12)\n")
     data = json.loads(run(runner, "stats", "--index", str(built_index), "--json")[1])
-    assert data["articles"] == 45
-    assert data["first_date"] == "2019-02-08" and data["undated"] == 1
-    assert sum(data["sources"].values()) == 45
+    assert data["articles"] == SAMPLE_ARTICLES
+    assert data["first_date"] == "2019-01-29" and data["undated"] == SAMPLE_UNDATED
+    assert sum(data["sources"].values()) == SAMPLE_ARTICLES
 
 
-def test_show_the_seed_article(runner: CliRunner, seed_index: Path) -> None:
-    code, out, _ = run(runner, "show", SEED_ID, "--index", str(seed_index), "--json")
+def test_show_an_article(runner: CliRunner, built_index: Path) -> None:
+    code, out, _ = run(runner, "show", NEGOTIATIONS_ID, "--index", str(built_index), "--json")
     assert code == 0
     article = json.loads(out)
-    assert article["title"].startswith("Guerra Russia–Ucraina: segnali di apertura nei negoziati?")
+    assert article["title"] == NEGOTIATIONS_TITLE
     assert (article["date"], article["author"], article["source"]) == (
         "2025-04-12",
         "Redazione",
-        "www.infooggi.it",
+        NEGOTIATIONS_SOURCE,
     )
-    assert article["url"] == SEED_ID
-    result = runner.invoke(main, ["show", SEED_ID, "--index", str(seed_index)], env=WIDE)
+    assert article["url"] == NEGOTIATIONS_ID
+    assert "Rustem Umerov" in article["body"]
+    result = runner.invoke(main, ["show", NEGOTIATIONS_ID, "--index", str(built_index)], env=WIDE)
     lines = result.stdout.splitlines()
-    assert lines[0].startswith("Guerra Russia–Ucraina: segnali di apertura nei negoziati?")
-    assert lines[1] == "12/04/2025 · Redazione · www.infooggi.it"
-    assert (lines[2], lines[3], lines[4]) == (SEED_ID, f"id: {SEED_ID}", "")
+    assert NEGOTIATIONS_TITLE.startswith(lines[0])
+    title_lines = next(n for n, line in enumerate(lines) if line.startswith("12/04/2025"))
+    assert lines[title_lines] == f"12/04/2025 · Redazione · {NEGOTIATIONS_SOURCE}"
+    following = lines[title_lines + 1 : title_lines + 4]
+    assert following == [NEGOTIATIONS_ID, f"id: {NEGOTIATIONS_ID}", ""]
     paragraphs = result.stdout.split("\n\n")[1:]
     assert len(paragraphs) > 3  # the body as paragraphs, not one line
-    assert all(len(line) <= 100 for line in result.stdout.splitlines()[5:])
+    assert all(len(line) <= 100 for line in lines[title_lines + 3 :])  # URLs are not cut
 
 
 def test_show_unknown_id(runner: CliRunner, built_index: Path) -> None:
@@ -93,9 +103,9 @@ def test_missing_index_says_what_to_do(runner: CliRunner, tmp_path: Path) -> Non
     assert "esegui prima `archivio reindex" in err
 
 
-def test_search_json_shape(runner: CliRunner, seed_index: Path) -> None:
+def test_search_json_shape(runner: CliRunner, built_index: Path) -> None:
     code, out, _ = run(
-        runner, "search", "negoziato", "Umerov", "--index", str(seed_index), "--json"
+        runner, "search", "negoziato", "Umerov", "--index", str(built_index), "--json"
     )
     assert code == 0
     page = json.loads(out)
@@ -125,25 +135,36 @@ def test_search_json_shape(runner: CliRunner, seed_index: Path) -> None:
         "snippet",
         "similar",
     }
-    assert first["id"] == SEED_ID and first["date"] == "2025-04-12"
+    assert first["id"] == NEGOTIATIONS_ID and first["date"] == "2025-04-12"
     assert "<mark>" in first["snippet"]
-    assert {"value": "2025", "count": 1} in page["facets"]["year"]
+    # The year facet counts the results themselves (no copies among these)
+    every = json.loads(
+        run(
+            runner, "search", "negoziato", "Umerov", "--index", str(built_index), "--json", "--all"
+        )[1]
+    )
+    years = Counter(r["date"][:4] for r in every["results"] if r["date"])
+    assert {v["value"]: v["count"] for v in page["facets"]["year"]} == years
+    assert years["2025"] >= 2
 
 
-def test_search_plain_output_when_piped(runner: CliRunner, seed_index: Path) -> None:
-    code, out, _ = run(runner, "search", "Umerov", "--index", str(seed_index))
+def test_search_plain_output_when_piped(runner: CliRunner, built_index: Path) -> None:
+    code, out, _ = run(runner, "search", "Umerov", "--index", str(built_index))
     assert code == 0
     lines = out.splitlines()
-    assert lines[0].startswith("1 risultato per «Umerov» (")
-    assert lines[2].startswith("1. Guerra Russia–Ucraina")
+    assert lines[0].startswith("3 risultati per «Umerov» (")
+    assert (
+        lines[2] == "1. Aiuti militari, Kiev chiede a Washington tempi certi per le nuove forniture"
+    )
+    assert lines[3] == "   senza data · Penisola Notizie · id: pna-nd-001"
     assert "\x1b[" not in out and "<mark>" not in out
     details = next(n for n, line in enumerate(lines) if line.startswith("   12/04/2025 · "))
     assert "Umerov" in " ".join(lines[details + 1 :])
     assert all(len(line) <= 80 for n, line in enumerate(lines) if n != details)  # wrapped
 
 
-def test_search_without_results_and_with_suggestion(runner: CliRunner, seed_index: Path) -> None:
-    code, out, _ = run(runner, "search", "negozziati", "--index", str(seed_index))
+def test_search_without_results_and_with_suggestion(runner: CliRunner, built_index: Path) -> None:
+    code, out, _ = run(runner, "search", "negozziati", "--index", str(built_index))
     assert code == 0
     assert out == "Nessun risultato per «negozziati».\n\nForse cercavi: negoziati\n"
 
@@ -188,9 +209,9 @@ def test_paging_and_all(runner: CliRunner, built_index: Path) -> None:
     assert len(every["results"]) == len({r["id"] for r in every["results"]})
 
 
-def test_related(runner: CliRunner, seed_index: Path) -> None:
-    code, out, _ = run(runner, "related", SEED_ID, "--index", str(seed_index), "--json")
+def test_related(runner: CliRunner, built_index: Path) -> None:
+    code, out, _ = run(runner, "related", NEGOTIATIONS_ID, "--index", str(built_index), "--json")
     assert code == 0
     data = json.loads(out)
-    assert data["id"] == SEED_ID
-    assert all(r["id"] != SEED_ID for r in data["results"])
+    assert data["id"] == NEGOTIATIONS_ID
+    assert data["results"] and all(r["id"] != NEGOTIATIONS_ID for r in data["results"])

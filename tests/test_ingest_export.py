@@ -1,4 +1,4 @@
-"""The archive export format (the seed article's)."""
+"""The archive export format (the seed article's), on corpus/ and on the real seed."""
 
 from __future__ import annotations
 
@@ -10,7 +10,51 @@ import pytest
 from search.errors import SkipInput
 from search.ingest import read_articles
 from search.ingest.export import parse_export
-from tests.corpus_facts import SEED, SEED_ID
+from tests.corpus_facts import (
+    CP1252_TEXT,
+    LATIN1_TEXT,
+    NEGOTIATIONS,
+    NEGOTIATIONS_ID,
+    NEGOTIATIONS_SOURCE,
+    NEGOTIATIONS_TITLE,
+    SAMPLE_CORPUS,
+    SEED,
+    SEED_ID,
+)
+
+
+def test_an_article_in_the_seed_format() -> None:
+    # Two blank lines first, a ## subtitle, ## headings, **bold**, a sentence broken in two.
+    [article] = list(read_articles(SAMPLE_CORPUS / NEGOTIATIONS, NEGOTIATIONS))
+    assert article.title == NEGOTIATIONS_TITLE
+    assert article.date == date(2025, 4, 12)
+    assert article.author == "Redazione"
+    assert article.source == NEGOTIATIONS_SOURCE
+    assert article.url == article.id == NEGOTIATIONS_ID
+    assert article.path == NEGOTIATIONS
+    assert "Articolo scaricato" not in article.body and "<https://" not in article.body
+    assert "**" not in article.body and "##" not in article.body
+    paragraphs = article.body.split("\n\n")
+    assert paragraphs[0].startswith("Le delegazioni di Washington e Kiev")  # the ## subtitle
+    assert "Cosa succede nei prossimi giorni" in paragraphs  # heading text kept as a paragraph
+    # sentences broken around a bold phrase, or by a blank line, are joined again
+    assert "la disponibilità di Mosca a discutere almeno una tregua" in article.body
+    assert "«moderatamente fiducioso» ma ha aggiunto che un accordo complessivo" in article.body
+
+
+@pytest.mark.parametrize(
+    ("name", "words"),
+    [
+        (LATIN1_TEXT, ["È arrivato in città", "Felice sul Panaro, la torre", "più di otto anni"]),
+        (CP1252_TEXT, ["“Finalmente si respira”", "l’intera piazza", "1.200 €", "giovedì"]),
+    ],
+)
+def test_text_files_in_latin1_and_windows_1252(name: str, words: list[str]) -> None:
+    [article] = list(read_articles(SAMPLE_CORPUS / name, name))
+    with pytest.raises(UnicodeDecodeError):
+        (SAMPLE_CORPUS / name).read_bytes().decode("utf-8")  # the file really is not UTF-8
+    text = f"{article.title}\n{article.body}"
+    assert all(word in text for word in words), text[:300]
 
 
 def test_seed_article_metadata_and_clean_body(shared_corpus: Path) -> None:

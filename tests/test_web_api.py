@@ -16,6 +16,7 @@ from flask.testing import FlaskClient
 from search.archive import Archive
 from search.cli import main
 from search.results import SearchRequest, iter_hits
+from tests.corpus_facts import SAMPLE_ARTICLES
 from web import create_app
 from web.exports import CSV_COLUMNS
 
@@ -147,16 +148,22 @@ def test_csv_export_streams_every_match(client: FlaskClient, built_index: Path) 
     )
     expected = all_hits(built_index)
     # Every article, near-duplicate copies included, as many as the announced total.
-    assert len(rows) - 1 == len(expected) == 45
+    assert len(rows) - 1 == len(expected) == SAMPLE_ARTICLES
     assert [r[0] for r in rows[1:]] == [h.id for h in expected]
 
 
 def test_csv_export_keeps_the_filters(client: FlaskClient) -> None:
     response = client.get("/export.csv", query_string={"dal": "2022", "autore": "Redazione"})
     rows = list(csv.DictReader(io.StringIO(response.get_data(as_text=True))))
-    # The A1 wire story and its copy: both exported, with their common group.
-    assert [(r["date"], r["author"]) for r in rows] == [("2022-07-11", "Redazione")] * 2
-    assert len({r["group"] for r in rows}) == 1
+    # Wire stories and their copies: every one exported, with the group they share.
+    assert [(r["date"], r["author"]) for r in rows] == [
+        ("2025-04-12", "Redazione"),
+        ("2024-10-19", "Redazione"),
+        ("2024-10-19", "Redazione"),
+        ("2022-07-11", "Redazione"),
+        ("2022-07-11", "Redazione"),
+    ]
+    assert len({r["group"] for r in rows[1:3]}) == len({r["group"] for r in rows[3:]}) == 1
 
 
 def test_json_export_streams_every_match(client: FlaskClient, built_index: Path) -> None:
@@ -212,7 +219,7 @@ def test_atom_feed_stops_at_fifty(client: FlaskClient, built_index: Path) -> Non
     app = create_app({"INDEX_DIR": str(built_index), "TESTING": True, "FEED_SIZE": 5})
     feed = ET.fromstring(app.test_client().get("/feed.atom").data)
     dates = [e.find(f"{ATOM}updated").text[:10] for e in feed.findall(f"{ATOM}entry")]
-    assert dates == ["2025-09-30", "2025-05-12", "2025-04-09", "2025-02-26", "2025-01-20"]
+    assert dates == ["2025-12-12", "2025-12-12", "2025-11-24", "2025-10-02", "2025-09-30"]
 
 
 def test_opensearch_description(client: FlaskClient) -> None:
@@ -230,7 +237,7 @@ def test_healthz_reports_the_live_generation(client: FlaskClient, built_index: P
     response = client.get("/healthz")
     assert response.status_code == 200
     data = response.get_json()
-    assert data["status"] == "ok" and data["articles"] == 45
+    assert data["status"] == "ok" and data["articles"] == 152
     assert data["generation"] == (built_index / "CURRENT").read_text().strip()
 
 

@@ -48,7 +48,7 @@ def test_a_reindex_is_served_without_restart(tmp_path: Path) -> None:
         assert search_total(server.url, "sindaco") == 1
         assert search_total(server.url, "zanzariere") == 0
         _, health = get_json(server.url + "/healthz")
-        assert health["articles"] == 45
+        assert health["articles"] == 152
 
         (corpus / "2025" / "zanzariere-quarzolo.txt").write_text(NEW_ARTICLE, "utf-8")
         reindex(corpus, index)
@@ -62,7 +62,7 @@ def test_a_reindex_is_served_without_restart(tmp_path: Path) -> None:
             time.sleep(0.05)
         assert seen[-4:] == [1, 1, 1, 1], f"the new article was not served within 2 s: {seen}"
         _, health = get_json(server.url + "/healthz")
-        assert health["articles"] == 46
+        assert health["articles"] == 153
         assert health["generation"] == (index / "CURRENT").read_text().strip()
         # SIGTERM is a graceful stop with exit status 0.
         assert stop(server) == 0

@@ -3,8 +3,9 @@
 Words are analysed here, once, with `search.analysis`; patterns (`negozi*`) and fuzzy words
 (`trump~2`) are expanded against the words of the archive through the snapshot, within the
 query budget (`search.budget`). The clauses written side by side are what the query
-*means*: an article matches it as written when it holds every one of them. Beside those,
-when there are several clauses, articles holding at least half of them are *partial
+*means*: an article matches it as written when it holds every one of them (or, when some
+are marked `+`, every marked one: the others then only rank). Beside those, when there
+are several unmarked clauses, articles holding at least half of them are *partial
 matches*: ranked after the others and counted apart ("e altri N con solo alcune parole").
 """
 
@@ -115,8 +116,7 @@ def build_plan(
             node = _node(item, context)
             if node is not None:
                 plains.append(Clause(_label(item), node))
-    clauses = tuple(musts + plains)
-    if not clauses:
+    if not musts and not plains:
         if parsed.tree.items and not narrowing and not nots:
             return QueryPlan(
                 t.Nothing(),
@@ -131,6 +131,9 @@ def build_plan(
         return QueryPlan(
             match, (), False, False, MatchTerms(), tuple(context.notices), tuple(context.expansions)
         )
+    # With `+`, the marked clauses are what the query requires, the others only rank;
+    # without, every clause is required, and half of them make a partial match.
+    clauses = tuple(musts) if musts else tuple(plains)
     if musts and plains:
         loose: t.Node = t.Boost(_and([c.node for c in musts]), _or([c.node for c in plains]))
     elif len(plains) >= 2:
@@ -141,7 +144,7 @@ def build_plan(
     if near is not None:
         loose = t.Boost(loose, near, PHRASE_BOOST)
     match = _and([t.Filter(n) for n in narrowing] + [loose] + nots)
-    partial = len(plains) >= 2 or bool(musts and plains)
+    partial = len(plains) >= 2 and not musts
     return QueryPlan(
         match,
         clauses,
