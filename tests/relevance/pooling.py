@@ -1,6 +1,6 @@
 """Pools and a judging kit for the hard relevance set (hard_topics.jsonl).
 
-    .venv/bin/python -m tests.relevance.pooling [--index DIR] [--stock DIR] [--kit DIR]
+    .venv/bin/python -m tests.relevance.pooling [--index DIR] [--stock DIR] [--kit DIR] [--kit-only]
 
 For every topic of `hard_topics.jsonl` the pool is the union of the top `DEPTH` of:
 
@@ -15,7 +15,10 @@ For every topic of `hard_topics.jsonl` the pool is the union of the top `DEPTH` 
 
 The pools are written back to `hard_pools.jsonl` (ids only, with the rankings that brought
 each one) and a judging kit, one Markdown file per topic with each pooled article's title
-and opening, to `--kit` (outside the repository: the corpus text stays out of git).
+and opening (and its grade, once judged), to `--kit` (outside the repository: the corpus
+text stays out of git). The pools record the engine of the commit that built them: after a
+change to search/, rebuild only the kit (`--kit-only`) and judge the new documents that
+`python -m bench.relevance --list-unjudged` shows, rather than pooling again.
 """
 
 from __future__ import annotations
@@ -133,6 +136,8 @@ def write_kit(pools: list[dict], kit: Path) -> None:
     texts = {row["id"]: row for row in corpus()}
     topics = {t["id"]: t for t in read_jsonl(TOPICS)}
     kit.mkdir(parents=True, exist_ok=True)
+    for old in kit.glob("H*.md"):
+        old.unlink()
     for entry in pools:
         topic = topics[entry["id"]]
         lines = [
@@ -143,15 +148,17 @@ def write_kit(pools: list[dict], kit: Path) -> None:
             f"**Narrativa.** {topic['narrative']}",
             "",
             f"Pool: {len(entry['pool'])} articoli (top {entry['depth']} di "
-            "archivio, or-bm25, prf, expanded-N). Scrivi 0, 1 o 2 dopo `voto:`.",
+            "archivio, or-bm25, prf, expanded-N). Scrivi 0, 1 o 2 dopo `voto:`"
+            + (" (i voti già dati sono quelli di hard_topics.jsonl)." if topic["judged"] else "."),
             "",
         ]
+        judged = set(topic["judged"])
         for doc, runs in entry["pool"].items():
             row = texts.get(doc)
             title = (row or {}).get("title") or "(senza titolo)"
             body = " ".join(((row or {}).get("body") or "").split())
             lines += [
-                f"## {doc} · voto: ",
+                f"## {doc} · voto: {topic['relevant'].get(doc, 0) if doc in judged else ''}",
                 f"*{title}* — da: {', '.join(runs)}",
                 "",
                 body[:EXCERPT] + ("…" if len(body) > EXCERPT else ""),
@@ -166,7 +173,11 @@ def main() -> None:
     parser.add_argument("--index", type=Path, default=tmp / "archivio-rel")
     parser.add_argument("--stock", type=Path, default=tmp / "archivio-rel-stock")
     parser.add_argument("--kit", type=Path, default=Path("/work/helpers/judging"))
+    parser.add_argument("--kit-only", action="store_true", help="keep the pools, rewrite the kit")
     args = parser.parse_args()
+    if args.kit_only:
+        write_kit(read_jsonl(POOLS), args.kit)
+        return
     if not (args.index / "CURRENT").exists():
         build_index(args.index)
     pools = make_pools(Archive(args.index), stock_index(args.stock))
