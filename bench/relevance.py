@@ -1,9 +1,17 @@
 """Relevance evaluation on ../shared/corpus with the judged topics in tests/relevance/.
 
-    python -m bench.relevance [--index DIR] [--variants]
+    python -m bench.relevance [--index DIR] [--set easy|hard|both] [--summary]
+                              [--list-unjudged] [--variants]
 
-Builds (once, into --index) an index of the three JSONL files and the seed article, runs
-every topic and prints nDCG@10, P@10, MRR and recall@100, one line per configuration.
+Builds (once, into --index) an index of the three JSONL files and the seed article and runs
+the topics of one set or both: `easy` (topics.jsonl, 53 topics, most name a person, place or
+event) and `hard` (hard_topics.jsonl, 48 needs written like TREC ad hoc topics: paraphrases,
+classes and regions, claims; judged over deep pools). For each set it prints nDCG@10, P@10,
+MRR and recall@100, overall and per kind, then one line per topic with nDCG@10, P@10 and the
+number of unjudged documents in its top 10 (hard set only: the easy set lists only relevant
+ids, so its unjudged documents cannot be told from non-relevant ones); `--list-unjudged`
+prints their ids, to be judged with the kit (tests/relevance/README.md) when a change brings
+new documents into a top 10.
 Near-duplicate collapsing is off here: the judgments list every copy of a story.
 `--variants` also tries the other default operators, title weights and proximity boosts;
 the figures chose the defaults in `search/query.py` (see README).
@@ -28,9 +36,36 @@ from search.results import SearchRequest, search
 from search.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[1]
-TOPICS = ROOT / "tests" / "relevance" / "topics.jsonl"
+SETS = {
+    "easy": ROOT / "tests" / "relevance" / "topics.jsonl",
+    "hard": ROOT / "tests" / "relevance" / "hard_topics.jsonl",
+}
+TOPICS = SETS["easy"]
 SHARED = ROOT.parent / "shared" / "corpus"
 FILES = ["wikinews-it.jsonl", "dice-gazzetta-modena.jsonl", "facta.jsonl", "seed"]
+DEPTH = 100
+
+
+@dataclass(frozen=True)
+class TopicScore:
+    """One topic's figures; `unjudged` is None when the set records only relevant ids."""
+
+    id: str
+    kind: str
+    query: str
+    ndcg10: float
+    p10: float
+    rr: float
+    recall100: float
+    unjudged10: int | None
+    unjudged_ids: tuple[str, ...] = ()
+
+    def line(self) -> str:
+        unjudged = "-" if self.unjudged10 is None else str(self.unjudged10)
+        return (
+            f"  {self.id:<4} {self.kind:<17} {self.query[:34]:<34} "
+            f"nDCG@10 {self.ndcg10:.3f}  P@10 {self.p10:.1f}  unjudged@10 {unjudged}"
+        )
 
 
 @dataclass(frozen=True)
@@ -39,16 +74,32 @@ class Scores:
     p10: float
     mrr: float
     recall100: float
+    unjudged10: float | None = None
+
+    @classmethod
+    def mean(cls, topics: list[TopicScore]) -> Scores:
+        n = len(topics)
+        unjudged = [t.unjudged10 for t in topics if t.unjudged10 is not None]
+        return cls(
+            sum(t.ndcg10 for t in topics) / n,
+            sum(t.p10 for t in topics) / n,
+            sum(t.rr for t in topics) / n,
+            sum(t.recall100 for t in topics) / n,
+            sum(unjudged) / len(unjudged) if unjudged else None,
+        )
 
     def line(self, name: str) -> str:
-        return (
+        text = (
             f"{name:<42} nDCG@10 {self.ndcg10:.3f}  P@10 {self.p10:.3f}  "
             f"MRR {self.mrr:.3f}  R@100 {self.recall100:.3f}"
         )
+        if self.unjudged10 is not None:
+            text += f"  unjudged@10 {self.unjudged10:.2f}"
+        return text
 
 
-def load_topics() -> list[dict[str, object]]:
-    return [json.loads(line) for line in TOPICS.read_text(encoding="utf-8").splitlines() if line]
+def load_topics(path: Path = TOPICS) -> list[dict[str, object]]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line]
 
 
 def build_index(index_dir: Path) -> None:
@@ -66,23 +117,57 @@ def build_index(index_dir: Path) -> None:
         shutil.rmtree(corpus, ignore_errors=True)
 
 
+def dcg(gains: list[int]) -> float:
+    return sum((2**g - 1) / math.log2(r + 2) for r, g in enumerate(gains))
+
+
+def score_topic(archive: Archive, topic: dict[str, object]) -> TopicScore:
+    relevant: dict[str, int] = topic["relevant"]  # type: ignore[assignment]
+    listed: list[str] | None = topic.get("judged")  # type: ignore[assignment]
+    judged = None if listed is None else set(listed)
+    page = search(archive, SearchRequest(query=str(topic["query"]), limit=DEPTH, collapse=False))
+    ranked = [hit.id for hit in page.hits]
+    gains = [relevant.get(i, 0) for i in ranked]
+    ideal = dcg(sorted(relevant.values(), reverse=True)[:10])
+    first = next((r for r, g in enumerate(gains) if g), None)
+    return TopicScore(
+        id=str(topic["id"]),
+        kind=str(topic.get("kind", "")),
+        query=str(topic["query"]),
+        ndcg10=dcg(gains[:10]) / ideal if ideal else 0.0,
+        p10=sum(1 for g in gains[:10] if g) / 10,
+        rr=1 / (first + 1) if first is not None else 0.0,
+        recall100=sum(1 for g in gains if g) / len(relevant) if relevant else 0.0,
+        unjudged10=None if judged is None else sum(1 for i in ranked[:10] if i not in judged),
+        unjudged_ids=() if judged is None else tuple(i for i in ranked[:10] if i not in judged),
+    )
+
+
 def evaluate(archive: Archive, topics: list[dict[str, object]]) -> Scores:
-    totals = [0.0, 0.0, 0.0, 0.0]
-    for topic in topics:
-        judged: dict[str, int] = topic["relevant"]  # type: ignore[assignment]
-        page = search(archive, SearchRequest(query=str(topic["query"]), limit=100, collapse=False))
-        ranked = [hit.id for hit in page.hits]
-        gains = [judged.get(i, 0) for i in ranked]
-        ideal = sorted(judged.values(), reverse=True)
-        dcg = sum((2**g - 1) / math.log2(r + 2) for r, g in enumerate(gains[:10]))
-        idcg = sum((2**g - 1) / math.log2(r + 2) for r, g in enumerate(ideal[:10]))
-        totals[0] += dcg / idcg if idcg else 0.0
-        totals[1] += sum(1 for g in gains[:10] if g) / 10
-        first = next((r for r, g in enumerate(gains) if g), None)
-        totals[2] += 1 / (first + 1) if first is not None else 0.0
-        totals[3] += sum(1 for g in gains if g) / len(judged)
-    n = len(topics)
-    return Scores(*(t / n for t in totals))
+    # The archive caches rankings by request: a variant of the defaults must not reuse them.
+    archive.cache.clear()
+    return Scores.mean([score_topic(archive, topic) for topic in topics])
+
+
+def report(
+    archive: Archive,
+    name: str,
+    topics: list[dict[str, object]],
+    per_topic: bool,
+    list_unjudged: bool = False,
+) -> None:
+    scored = [score_topic(archive, topic) for topic in topics]
+    print(f"\n== {name}: {len(topics)} topics")
+    print(Scores.mean(scored).line("default"))
+    kinds = sorted({t.kind for t in scored})
+    for kind in kinds:
+        members = [t for t in scored if t.kind == kind]
+        print(Scores.mean(members).line(f"  {kind} ({len(members)})"))
+    if per_topic:
+        for topic in scored:
+            print(topic.line())
+            if list_unjudged and topic.unjudged_ids:
+                print(f"       to judge: {' '.join(topic.unjudged_ids)}")
 
 
 @contextmanager
@@ -114,17 +199,25 @@ def configured(
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--index", type=Path, default=Path(tempfile.gettempdir()) / "archivio-rel")
+    parser.add_argument("--set", choices=["easy", "hard", "both"], default="both")
+    parser.add_argument("--summary", action="store_true", help="no per-topic lines")
+    parser.add_argument(
+        "--list-unjudged", action="store_true", help="print the unjudged ids of each top 10"
+    )
     parser.add_argument("--variants", action="store_true")
     args = parser.parse_args()
     if not (args.index / "CURRENT").exists():
         print(f"building the evaluation index in {args.index} …", flush=True)
         build_index(args.index)
     archive = Archive(args.index)
-    topics = load_topics()
-    print(f"{len(topics)} topics, {archive.stats().articles} articles")
-    print(evaluate(archive, topics).line("default"))
+    names = ["easy", "hard"] if args.set == "both" else [args.set]
+    sets = {name: load_topics(SETS[name]) for name in names}
+    print(f"{archive.stats().articles} articles")
+    for name, topics in sets.items():
+        report(archive, name, topics, not args.summary, args.list_unjudged)
     if not args.variants:
         return
+    print()
     for group in ("and", "or", "mm-n-1", "mm-half"):
         for title_boost in (1.0, 1.5, 2.5):
             for phrase_boost in (0.0, 2.0):
@@ -133,7 +226,9 @@ def main() -> None:
                         continue
                     with configured(group, title_boost, phrase_boost, coordination):
                         name = f"{group} title×{title_boost} near×{phrase_boost} all×{coordination}"
-                        print(evaluate(archive, topics).line(name), flush=True)
+                        for set_name, topics in sets.items():
+                            line = evaluate(archive, topics).line(f"{set_name}: {name}")
+                            print(line, flush=True)
 
 
 if __name__ == "__main__":
