@@ -136,7 +136,9 @@ def test_reindex_while_serving(served: tuple[LiveServer, Path, Path]) -> None:
     clients = Clients(server.url, pause=0.02)
     threads = clients.run(4)
     try:
-        time.sleep(0.5)
+        deadline = time.monotonic() + 60  # against a hung server, not a speed claim
+        while not clients.totals and time.monotonic() < deadline:
+            time.sleep(0.05)
         before = clients.totals[-1][1]
         reindex(corpus, index, "--full")  # same content, a whole new generation
         time.sleep(0.5)
