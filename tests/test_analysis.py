@@ -156,6 +156,7 @@ def _real_texts(shared_corpus: Path, per_file: int = 700) -> list[str]:
 
 
 @pytest.mark.parametrize("stem", [True, False], ids=["stems", "surface"])
+@pytest.mark.medium
 def test_the_fused_analysis_gives_the_chains_tokens_on_real_articles(
     shared_corpus: Path, stem: bool
 ) -> None:

@@ -172,6 +172,7 @@ def crash_loop(
     return survived + killed
 
 
+@pytest.mark.medium
 def test_killed_reindex_keeps_the_previous_index(shared_corpus: Path, tmp_path: Path) -> None:
     assert crash_loop(shared_corpus, tmp_path, kills_full=1, kills_incremental=1, lines=100) == 2
 
@@ -185,6 +186,7 @@ def test_twenty_four_kills_over_full_and_incremental_runs(
     assert survived == 24
 
 
+@pytest.mark.medium
 def test_leftover_generations_are_cleaned(shared_corpus: Path, tmp_path: Path) -> None:
     corpus, index = tmp_path / "corpus", tmp_path / "index"
     corpus.mkdir()

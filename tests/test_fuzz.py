@@ -189,6 +189,7 @@ def archive(built_index: Path) -> Archive:
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
 )
 @given(QUERYISH)
+@pytest.mark.medium
 def test_any_query_gives_results_or_a_query_error(archive: Archive, text: str) -> None:
     try:
         page = search(archive, SearchRequest(query=text))

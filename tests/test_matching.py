@@ -96,6 +96,7 @@ def _topics() -> list[str]:
 
 @pytest.mark.parametrize("text", _topics())
 @pytest.mark.parametrize("matcher_type", ["auto", "tree"])
+@pytest.mark.medium
 def test_relevance_topics(
     news_archive: Archive, text: str, matcher_type: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -106,6 +107,7 @@ def test_relevance_topics(
     assert_same_results(news_archive, SearchRequest(query=text, collapse=False), monkeypatch)
 
 
+@pytest.mark.medium
 def test_benchmark_mix(news_archive: Archive, monkeypatch: pytest.MonkeyPatch) -> None:
     found = 0
     for q in query_mix():
@@ -130,6 +132,7 @@ WORD_COUNTS = [
 
 @pytest.mark.parametrize("text", WORD_COUNTS)
 @pytest.mark.parametrize("sort", ["relevance", "newest"])
+@pytest.mark.medium
 def test_word_counts(
     news_archive: Archive, text: str, sort: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -151,6 +154,7 @@ FILTERED = [
 
 
 @pytest.mark.parametrize("request_", FILTERED, ids=lambda r: f"{r.query}|{r.source}|{r.sort}")
+@pytest.mark.medium
 def test_filters(
     news_archive: Archive, request_: SearchRequest, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -180,6 +184,7 @@ def test_query_keeps_words_and_need() -> None:
     assert query.with_boost(2.0).need == query.need
 
 
+@pytest.mark.medium
 def test_many_words_follow_the_formula(
     news_archive: Archive, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -208,6 +213,7 @@ def assert_same_as_the_proximity_expression(archive: Archive, request: SearchReq
 
 
 @pytest.mark.parametrize("text", _topics() + WORD_COUNTS)
+@pytest.mark.medium
 def test_the_proximity_bonus_in_a_second_search_scores_the_same(
     news_archive: Archive, text: str
 ) -> None:
@@ -220,12 +226,14 @@ def test_the_proximity_bonus_in_a_second_search_scores_the_same(
     [r for r in FILTERED if not (r.date_from or r.date_to or "data:" in r.query)],
     ids=lambda r: f"{r.query}|{r.source}|{r.author}",
 )
+@pytest.mark.medium
 def test_the_proximity_bonus_with_filters_scores_the_same(
     news_archive: Archive, request_: SearchRequest
 ) -> None:
     assert_same_as_the_proximity_expression(news_archive, replace(request_, sort="relevance"))
 
 
+@pytest.mark.medium
 def test_cached_field_lengths_give_whooshs_own_scores(news_archive: Archive) -> None:
     # search.scoring reads each segment's field lengths once: BM25F's numbers, unchanged.
     from whoosh.scoring import BM25F

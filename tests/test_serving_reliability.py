@@ -131,6 +131,7 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[LiveServe
         yield server, corpus, index
 
 
+@pytest.mark.medium
 def test_reindex_while_serving(served: tuple[LiveServer, Path, Path]) -> None:
     server, corpus, index = served
     clients = Clients(server.url, pause=0.02)
@@ -204,6 +205,7 @@ def worker_rss_mb(server: LiveServer) -> list[float]:
     return sizes
 
 
+@pytest.mark.medium
 def test_load_of_eight_clients(served: tuple[LiveServer, Path, Path]) -> None:
     figures, totals = load(served[0], clients=8, seconds=5)
     assert figures["errors"] == 0

@@ -38,6 +38,7 @@ def search_total(base: str, query: str) -> int:
     return int(data["total"])
 
 
+@pytest.mark.medium
 def test_a_reindex_is_served_without_restart(tmp_path: Path) -> None:
     corpus = copy_corpus(tmp_path / "corpus")
     index = tmp_path / "index"
