@@ -16,10 +16,20 @@ export PIP_NO_CACHE_DIR=1 PIP_DISABLE_PIP_VERSION_CHECK=1
 step() { printf '\n== %s\n' "$*"; }
 
 step "wheel"
+# Built from a copy of the files git knows (committed or not, ignored ones left out): a
+# build/ folder left in the checkout by an earlier build could put deleted modules back.
+source_dir="$work/src"
+mkdir "$source_dir"
+if git -C "$repo" rev-parse --is-inside-work-tree >/dev/null 2>&1; then
+  (cd "$repo" && git ls-files -z --cached --others --exclude-standard |
+    while IFS= read -r -d '' file; do [ -e "$file" ] && printf '%s\0' "$file"; done |
+    xargs -0 cp --parents -t "$source_dir")
+else
+  cp -r "$repo/." "$source_dir"
+fi
 "$python" -m venv "$work/build"
-# pip's build isolation fetches setuptools as a user's pip would; build/ and the egg-info
-# it leaves in the checkout are git-ignored.
-"$work/build/bin/pip" wheel --quiet --no-deps --wheel-dir "$work/dist" "$repo"
+# pip's build isolation fetches setuptools as a user's pip would.
+"$work/build/bin/pip" wheel --quiet --no-deps --wheel-dir "$work/dist" "$source_dir"
 wheel=$(ls "$work"/dist/archivio-*.whl)
 echo "$(basename "$wheel")"
 "$work/build/bin/python" - "$wheel" <<'EOF'
