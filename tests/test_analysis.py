@@ -160,6 +160,7 @@ def test_the_one_loop_analysis_gives_the_chains_tokens_on_tricky_text() -> None:
     _check_against_the_chains(TRICKY + [word for word, _ in GOLDEN])
 
 
+@pytest.mark.medium
 def test_the_one_loop_analysis_gives_the_chains_tokens_on_real_articles(
     shared_corpus: Path,
 ) -> None:

@@ -55,6 +55,7 @@ def _count(index: Path) -> int:
         archive.close()
 
 
+@pytest.mark.medium
 def test_full_disk_keeps_the_previous_index(corpus_dir: Path, small_disk: Path) -> None:
     settings = Settings(corpus_dir=corpus_dir, index_dir=small_disk / "index")
     reindex(settings)
@@ -70,6 +71,7 @@ def test_full_disk_keeps_the_previous_index(corpus_dir: Path, small_disk: Path) 
     assert _count(settings.index_dir) == before + 1
 
 
+@pytest.mark.medium
 def test_read_only_index_folder(corpus_dir: Path, small_disk: Path, runner: object) -> None:
     settings = Settings(corpus_dir=corpus_dir, index_dir=small_disk / "index")
     reindex(settings)
@@ -81,6 +83,7 @@ def test_read_only_index_folder(corpus_dir: Path, small_disk: Path, runner: obje
     assert _count(settings.index_dir) == before  # still served
 
 
+@pytest.mark.medium
 def test_cli_reports_the_failure_without_a_traceback(corpus_dir: Path, small_disk: Path) -> None:
     index = small_disk / "index"
     command = [

@@ -6,7 +6,7 @@ of either are fixed and kept below as regression cases.
 
 from __future__ import annotations
 
-from contextlib import suppress
+import re
 from pathlib import Path
 
 import pytest
@@ -16,6 +16,8 @@ from hypothesis import strategies as st
 from fuzz.targets import TARGETS
 from search.archive import Archive
 from search.errors import QueryError
+from search.ingest.jsonl import parse_record
+from search.model import Hit
 from search.results import SearchRequest, search
 
 SYNTAX = st.sampled_from(
@@ -187,6 +189,7 @@ def archive(built_index: Path) -> Archive:
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
 )
 @given(QUERYISH)
+@pytest.mark.medium
 def test_any_query_gives_results_or_a_query_error(archive: Archive, text: str) -> None:
     try:
         page = search(archive, SearchRequest(query=text))
@@ -198,38 +201,101 @@ def test_any_query_gives_results_or_a_query_error(archive: Archive, text: str) -
     assert all(hit.missing for hit in page.hits[page.total :])
 
 
-# Regression cases found by fuzzing.
+# Regression cases found by fuzzing: each asserts what the user gets for that input.
 def test_jsonl_tags_of_any_shape() -> None:
-    for tags in ("true", "1", '"a,b"', '[1, "x"]', "null", '{"a": 1}'):
-        TARGETS["jsonl"](f'{{"title": "t", "body": "b", "tags": {tags}}}'.encode())
+    # tags may be any JSON: a list keeps its text items, a string is split on commas,
+    # anything else is no tags; the article itself is always kept.
+    expected = {
+        "true": (),
+        "1": (),
+        '"a,b"': ("a", "b"),
+        '[1, "x"]': ("x",),
+        "null": (),
+        '{"a": 1}': (),
+    }
+    for tags, kept in expected.items():
+        article = parse_record(f'{{"title": "t", "body": "b", "tags": {tags}}}'.encode())
+        assert (article.title, article.body, tuple(article.tags)) == ("t", "b", kept), tags
+
+
+def every_article(archive: Archive) -> list[Hit]:
+    hits: list[Hit] = []
+    for page in range(1, 1000):
+        request = SearchRequest(query="*", limit=100, page=page, collapse=False)
+        found = search(archive, request).hits
+        hits.extend(found)
+        if len(found) < 100:
+            return hits
+    raise AssertionError("more than 100,000 articles in the sample archive")
+
+
+def ids(archive: Archive, text: str) -> set[str]:
+    request = SearchRequest(query=text, limit=100, collapse=False)
+    return {hit.id for hit in search(archive, request).hits}
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("data:", "manca il valore dopo «data:»"),
+        ("titolo:", "manca il valore dopo «titolo:»"),
+        ('data:"', "data non valida"),  # an empty date
+    ],
+)
+def test_a_field_without_a_value_is_an_error_that_says_so(
+    archive: Archive, text: str, message: str
+) -> None:
+    with pytest.raises(QueryError, match=message):
+        search(archive, SearchRequest(query=text))
+
+
+@pytest.mark.parametrize("text", ['"', "((", ")"])
+def test_unclosed_quotes_or_brackets_are_read_as_words_with_a_notice(
+    archive: Archive, text: str
+) -> None:
+    page = search(archive, SearchRequest(query=text))
+    assert page.total == 0  # no word left to look for
+    assert any("non chiuse" in notice for notice in page.notices), page.notices
 
 
 @pytest.mark.parametrize(
     "text",
     [
-        '"',
-        "((",
-        ")",
-        "data:",
-        'data:"',
-        "*",
         "~",
         "=",
         "-",
         "+",
-        "titolo:",
-        "E",
+        "E",  # the operator alone; as a word, a stopword
         "NON",
-        "a~9",
-        "**",
+        "a~9",  # a stopword, however fuzzy
+        "**",  # a wildcard without two letters would match nearly every word
         "\x00",
-        "NOT NOT",
         "’~",
         "autore:’~",
-        "fonte:a*",
         "\xff\x00/i\x00me?n",  # atheris: a word group that normalises to nothing
     ],
 )
-def test_fuzz_findings_stay_fixed(archive: Archive, text: str) -> None:
-    with suppress(QueryError):
-        search(archive, SearchRequest(query=text))
+def test_operators_or_signs_without_words_find_nothing(archive: Archive, text: str) -> None:
+    assert search(archive, SearchRequest(query=text)).total == 0
+
+
+def test_a_lone_star_finds_every_article(archive: Archive) -> None:
+    page = search(archive, SearchRequest(query="*", collapse=False))
+    assert page.total == archive.stats().articles > 0
+
+
+def test_not_not_finds_the_articles_without_the_word_not(archive: Archive) -> None:
+    everything = {hit.id for hit in every_article(archive)}
+    with_not = ids(archive, "not")
+    assert ids(archive, "NOT NOT") == everything - with_not
+    assert with_not and everything - with_not  # the sample archive has both kinds
+
+
+def test_a_source_prefix_finds_the_sources_with_a_word_starting_so(archive: Archive) -> None:
+    expected = {
+        hit.id
+        for hit in every_article(archive)
+        if any(word.startswith("a") for word in re.findall(r"\w+", (hit.source or "").lower()))
+    }
+    assert expected
+    assert ids(archive, "fonte:a*") == expected

@@ -81,6 +81,7 @@ def copy_of(text: str, tail: str) -> str:
     return f"{text} {tail}"
 
 
+@pytest.mark.medium
 def test_signatures_are_datasketchs_minhash(shared_corpus: Path) -> None:
     checked = 0
     for article in articles(shared_corpus, CORPUS_FILES, limit=1500):
@@ -106,6 +107,7 @@ def assert_same_groups(corpus: Path, names: tuple[str, ...], limit: int | None) 
     assert sum(g != i for i, g in found.items()) > 20  # real copies were grouped
 
 
+@pytest.mark.medium
 def test_groups_are_those_of_datasketchs_lsh(shared_corpus: Path) -> None:
     assert_same_groups(shared_corpus, CORPUS_FILES[:1], limit=3000)
 
@@ -115,6 +117,7 @@ def test_groups_are_those_of_datasketchs_lsh_on_the_whole_corpus(shared_corpus: 
     assert_same_groups(shared_corpus, CORPUS_FILES, limit=None)
 
 
+@pytest.mark.medium
 def test_incremental_runs_give_the_groups_of_one_run(shared_corpus: Path, tmp_path: Path) -> None:
     items = articles(shared_corpus, CORPUS_FILES[:1], limit=2400)
     batches = [items[:1500], items[1500:2000], items[2000:]]

@@ -70,9 +70,10 @@ class Clients:
 
     url: str
     query: str = "alluvione"
-    totals: list[tuple[float, int]] = field(default_factory=list)
+    totals: list[tuple[float, int]] = field(default_factory=list)  # (asked at, total)
     errors: list[str] = field(default_factory=list)
     latencies: list[float] = field(default_factory=list)
+    answered: set[int] = field(default_factory=set)  # clients that had a 200 answer
     stop: threading.Event = field(default_factory=threading.Event)
     pause: float = 0.0  # seconds between a client's requests
 
@@ -87,7 +88,7 @@ class Clients:
         while not self.stop.wait(self.pause):
             query = self.query if n % 2 == 0 else QUERIES[n % len(QUERIES)]
             n += 1
-            started = time.perf_counter()
+            asked, started = time.monotonic(), time.perf_counter()
             try:
                 status, data = get(f"{self.url}/api/search?q={urllib.parse.quote(query)}")
             except OSError as error:
@@ -96,8 +97,10 @@ class Clients:
             self.latencies.append(time.perf_counter() - started)
             if status != 200:
                 self.errors.append(f"{status} for {query}")
-            elif query == self.query:
-                self.totals.append((time.monotonic(), int(data["total"])))  # type: ignore[arg-type]
+                continue
+            self.answered.add(number)
+            if query == self.query:
+                self.totals.append((asked, int(data["total"])))  # type: ignore[arg-type]
 
 
 def reindex(corpus: Path, index: Path, *extra: str) -> float:
@@ -128,12 +131,15 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[LiveServe
         yield server, corpus, index
 
 
+@pytest.mark.medium
 def test_reindex_while_serving(served: tuple[LiveServer, Path, Path]) -> None:
     server, corpus, index = served
     clients = Clients(server.url, pause=0.02)
     threads = clients.run(4)
     try:
-        time.sleep(0.5)
+        deadline = time.monotonic() + 60  # against a hung server, not a speed claim
+        while not clients.totals and time.monotonic() < deadline:
+            time.sleep(0.05)
         before = clients.totals[-1][1]
         reindex(corpus, index, "--full")  # same content, a whole new generation
         time.sleep(0.5)
@@ -148,10 +154,11 @@ def test_reindex_while_serving(served: tuple[LiveServer, Path, Path]) -> None:
             )
         )
         committed = reindex(corpus, index)
-        deadline = committed + 2.0
-        while time.monotonic() < deadline and clients.totals[-1][1] != before + 1:
+        # Wait for answers to questions asked after the reindex returned (a bound against
+        # a hung server, not a speed claim: each of those answers is checked below).
+        deadline = committed + 60
+        while sum(t > committed for t, _ in clients.totals) < 20 and time.monotonic() < deadline:
             time.sleep(0.05)
-        time.sleep(0.5)
     finally:
         clients.stop.set()
         for thread in threads:
@@ -159,13 +166,14 @@ def test_reindex_while_serving(served: tuple[LiveServer, Path, Path]) -> None:
     assert clients.errors == []
     # every answer came from a complete index: the old one or the new one
     assert {total for _, total in clients.totals} <= {before, before + 1}
-    # and the new article was served within 2 s of the commit, without a restart
-    first_new = min(t for t, total in clients.totals if total == before + 1)
-    assert first_new - committed < 2.0
-    assert all(total == before + 1 for t, total in clients.totals if t > committed + 2.0)
+    # and every search asked after the reindex returned found the new article, no restart
+    after = [total for t, total in clients.totals if t > committed]
+    assert len(after) >= 20
+    assert after == [before + 1] * len(after)
 
 
-def load(server: LiveServer, clients: int, seconds: float) -> dict[str, float]:
+def load(server: LiveServer, clients: int, seconds: float) -> tuple[dict[str, float], list[int]]:
+    """Figures of `clients` asking for `seconds` (printed, for bench/), and their totals."""
     crowd = Clients(server.url, query="alluvione")
     threads = crowd.run(clients)
     time.sleep(seconds)
@@ -181,9 +189,10 @@ def load(server: LiveServer, clients: int, seconds: float) -> dict[str, float]:
         "p95_ms": latencies[int(len(latencies) * 0.95) - 1] * 1000,
         "rps": len(latencies) / seconds,
         "worker_rss_mb": max(rss) if rss else 0.0,
+        "answered_clients": len(crowd.answered),
     }
     print("\nload:", json.dumps({k: round(v, 1) for k, v in figures.items()}))
-    return figures
+    return figures, [total for _, total in crowd.totals]
 
 
 def worker_rss_mb(server: LiveServer) -> list[float]:
@@ -196,16 +205,23 @@ def worker_rss_mb(server: LiveServer) -> list[float]:
     return sizes
 
 
+@pytest.mark.medium
 def test_load_of_eight_clients(served: tuple[LiveServer, Path, Path]) -> None:
-    figures = load(served[0], clients=8, seconds=5)
+    figures, totals = load(served[0], clients=8, seconds=5)
     assert figures["errors"] == 0
-    assert figures["requests"] > 0
+    # every client had answers, and each search for «alluvione» found the same articles
+    _, data = get(f"{served[0].url}/api/search?q=alluvione")
+    assert figures["answered_clients"] == 8
+    assert totals and set(totals) == {data["total"]}
 
 
 @pytest.mark.slow
 def test_sustained_load(served: tuple[LiveServer, Path, Path]) -> None:
-    figures = load(served[0], clients=16, seconds=30)
+    figures, totals = load(served[0], clients=16, seconds=30)
     assert figures["errors"] == 0
+    _, data = get(f"{served[0].url}/api/search?q=alluvione")
+    assert figures["answered_clients"] == 16
+    assert totals and set(totals) == {data["total"]}
 
 
 # --- hostile articles in Chromium -------------------------------------------------------

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import subprocess
-import time
 import urllib.parse
 from pathlib import Path
 
@@ -39,6 +38,7 @@ def search_total(base: str, query: str) -> int:
     return int(data["total"])
 
 
+@pytest.mark.medium
 def test_a_reindex_is_served_without_restart(tmp_path: Path) -> None:
     corpus = copy_corpus(tmp_path / "corpus")
     index = tmp_path / "index"
@@ -52,15 +52,10 @@ def test_a_reindex_is_served_without_restart(tmp_path: Path) -> None:
 
         (corpus / "2025" / "zanzariere-quarzolo.txt").write_text(NEW_ARTICLE, "utf-8")
         reindex(corpus, index)
-        live = time.monotonic()
-        # Two workers: ask several times so that each of them has answered.
-        seen = []
-        while time.monotonic() - live < 2.0:
-            seen.append(search_total(server.url, "zanzariere"))
-            if seen[-4:] == [1, 1, 1, 1]:
-                break
-            time.sleep(0.05)
-        assert seen[-4:] == [1, 1, 1, 1], f"the new article was not served within 2 s: {seen}"
+        # Every search after the reindex returned finds it: each request checks which
+        # generation is live. Eight, so that both workers answer.
+        seen = [search_total(server.url, "zanzariere") for _ in range(8)]
+        assert seen == [1] * 8, f"the new article was not served after the reindex: {seen}"
         _, health = get_json(server.url + "/healthz")
         assert health["articles"] == 153
         assert health["generation"] == (index / "CURRENT").read_text().strip()

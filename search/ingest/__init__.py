@@ -16,9 +16,7 @@ from charset_normalizer import from_bytes
 
 from search.errors import SkipInput
 from search.ingest.export import parse_export
-from search.ingest.html import extract_html
 from search.ingest.jsonl import read_jsonl
-from search.ingest.warc import read_warc
 from search.model import Article, Skipped
 
 FORMATS = {
@@ -91,12 +89,18 @@ def _read_export(path: Path, label: str) -> Iterator[Article]:
 
 
 def _read_html(path: Path, label: str) -> Iterator[Article]:
+    # Imported on first use: trafilatura and lxml take a second to load, and a corpus
+    # without pages (JSONL, exports) should neither wait for them nor need them.
+    from search.ingest.html import extract_html
+
     data = path.read_bytes()
     _refuse_empty(data)
     yield extract_html(data)
 
 
 def _read_warc(path: Path, label: str) -> Iterator[Article | Skipped]:
+    from search.ingest.warc import read_warc  # pulls in trafilatura: see _read_html
+
     for item in read_warc(path):
         if isinstance(item, Skipped):
             # The reader names records by the path it was given; report corpus-relative.
