@@ -78,12 +78,21 @@ def main() -> None:
 )
 @INDEX_OPTION
 @click.option("--full", is_flag=True, help="Ricostruisce tutto accanto all'indice attivo.")
+@click.option(
+    "--follow-symlinks",
+    is_flag=True,
+    help="Legge anche i file raggiunti da collegamenti simbolici che escono dal corpus.",
+)
 @JSON_OPTION
-def reindex_command(corpus_dir: Path, index_dir: Path, full: bool, as_json: bool) -> None:
+def reindex_command(
+    corpus_dir: Path, index_dir: Path, full: bool, follow_symlinks: bool, as_json: bool
+) -> None:
     """Indicizza gli articoli nuovi o cambiati e toglie quelli cancellati."""
     from search.indexer import reindex  # the readers' libraries load only for a reindex
 
-    settings = Settings(corpus_dir=corpus_dir, index_dir=index_dir)
+    settings = Settings(
+        corpus_dir=corpus_dir, index_dir=index_dir, follow_symlinks_outside=follow_symlinks
+    )
     progress = _Progress(enabled=not as_json)
     try:
         report = reindex(settings, full=full, on_start=progress.start, on_file=progress.file)

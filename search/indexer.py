@@ -23,7 +23,8 @@ from whoosh.writing import SegmentWriter
 
 from search.errors import IndexWriteError, SkipInput, StaleIndexError
 from search.identity import text_key, url_key
-from search.ingest import discover, read_articles
+from search.ingest import IngestLimits, discover, read_articles
+from search.ingest.files import open_regular
 from search.model import Article, Skipped
 from search.near_duplicates import NearDuplicates
 from search.schema import SCHEMA_VERSION
@@ -65,6 +66,7 @@ class _Plan:
     dropped: set[str]  # labels whose old articles leave the index
     stats: dict[str, os.stat_result]
     touched: bool = False  # a file's time changed but not its content
+    skipped: list[Skipped] = field(default_factory=list)  # refused before reading (links out…)
 
 
 ProgressCallback = Callable[[str, int, int], None]  # (label, bytes, articles)
@@ -117,7 +119,8 @@ def _reindex_locked(
         live = live_generation(settings.index_dir)
         old = None if full or live is None else _current_manifest(settings.index_dir, live)
         report = ReindexReport(full=old is None)
-        plan = _plan(corpus, old)
+        plan = _plan(corpus, old, settings.follow_symlinks_outside)
+        report.skipped.extend(plan.skipped)
         if on_start:
             on_start(len(plan.read), sum(plan.stats[label].st_size for _, label in plan.read))
         if old is not None and live is not None and not plan.read and not plan.dropped:
@@ -147,19 +150,30 @@ def _current_manifest(index_dir: Path, live: Path) -> Manifest:
     return manifest
 
 
-def _plan(corpus: Path, old: Manifest | None) -> _Plan:
+def _plan(corpus: Path, old: Manifest | None, follow_symlinks_outside: bool = False) -> _Plan:
     known = old.files if old else {}
     plan = _Plan(read=[], unchanged={}, dropped=set(), stats={})
     seen = set()
-    for path in discover(corpus):
+    for path in discover(corpus, follow_symlinks_outside=follow_symlinks_outside):
+        if isinstance(path, Skipped):
+            plan.skipped.append(path)
+            continue
         label = path.relative_to(corpus).as_posix()
+        try:
+            stat = path.stat()
+        except OSError as error:  # gone since discovery
+            plan.skipped.append(Skipped(label, f"file illeggibile: {error.strerror or error}"))
+            continue
         seen.add(label)
-        stat = path.stat()
         plan.stats[label] = stat
         record = known.get(label)
-        if record and (record.size, record.mtime_ns) == (stat.st_size, stat.st_mtime_ns):
+        if (
+            record
+            and record.sha1
+            and (record.size, record.mtime_ns) == (stat.st_size, stat.st_mtime_ns)
+        ):
             plan.unchanged[label] = record
-        elif record and record.sha1 == _sha1(path):
+        elif record and record.sha1 and record.sha1 == _sha1(path):  # "": unreadable last time
             record.mtime_ns = stat.st_mtime_ns  # touched, not changed
             plan.unchanged[label] = record
             plan.touched = True
@@ -211,7 +225,9 @@ def _write(
     new_ids: set[str] = set()
     try:
         for path, label in plan.read:
-            record = _index_file(writer, path, label, plan.stats[label], seen, near, report)
+            record = _index_file(
+                writer, path, label, plan.stats[label], seen, near, report, settings.limits
+            )
             files[label] = record
             new_ids.update(record.ids)
             if on_file:
@@ -246,10 +262,11 @@ def _index_file(
     seen: _SeenKeys,
     near: NearDuplicates,
     report: ReindexReport,
+    limits: IngestLimits,
 ) -> FileRecord:
     record = FileRecord(size=stat.st_size, mtime_ns=stat.st_mtime_ns, sha1=_sha1(path))
     try:
-        for item in read_articles(path, label):
+        for item in read_articles(path, label, limits):
             if isinstance(item, Skipped):
                 record.skipped.append([item.path, item.reason])
                 continue
@@ -339,8 +356,12 @@ def to_document(article: Article, group: str | None = None) -> dict[str, object]
 
 
 def _sha1(path: Path) -> str:
+    """The file's content hash; "" when it cannot be read (reading it then says why)."""
     digest = hashlib.sha1()
-    with open(path, "rb") as handle:
-        for chunk in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(chunk)
+    try:
+        with open_regular(path) as handle:
+            for chunk in iter(lambda: handle.read(1 << 20), b""):
+                digest.update(chunk)
+    except (OSError, SkipInput):
+        return ""
     return digest.hexdigest()
