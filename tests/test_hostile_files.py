@@ -29,8 +29,16 @@ MB = 1024 * 1024
 PEAK_MB = 500  # a reindex of the sample corpus peaks near 150 MB
 
 CHILD = """
-import json, resource, sys
+import json, sys
 from pathlib import Path
+
+def peak_mb():
+    # VmHWM, not ru_maxrss: Linux carries ru_maxrss over exec, so a child started from a
+    # big pytest process would report the parent's peak.
+    for line in open("/proc/self/status"):
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+
 from search.indexer import reindex
 from search.ingest import IngestLimits
 from search.settings import Settings
@@ -40,7 +48,7 @@ report = reindex(Settings(corpus_dir=Path(corpus), index_dir=Path(index),
 print(json.dumps({
     "articles": report.articles,
     "skipped": {s.path: s.reason for s in report.skipped},
-    "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+    "peak_mb": peak_mb(),
 }))
 """
 
