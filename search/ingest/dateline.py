@@ -3,15 +3,17 @@
 Local papers open an article with its place: «CARPI. Ieri sera…», «SASSUOLO - Lunedì…»,
 «MODENA, Il colpo…», «ROMA (ANSA) - …», often after the byline («Stefania Piscitello
 FORMIGINE. È uscita…», «Mattia Vernelli Vignola. Nessuno…»), sometimes lowercased by the
-dump («maranello. Clonava…»). 10,349 of the 10,371 DICE records have no title, so their
-lists showed the dateline as a title (3,586 results titled «MODENA», «CARPI»…).
+dump («maranello. Clonava…», «camposanto «Le 55…»). 10,349 of the 10,371 DICE records
+have no title, so their lists showed the dateline as a title (3,586 results titled
+«MODENA», «CARPI»…).
 
 Recognised at the start of the body:
   * 1-4 words in capitals (particles included: «SAN POLO D'ENZA»), at least three letters,
     not a kicker («FOTO», «VIDEO», an agency), then «.», «,» or «:» and a space, or a dash;
   * 1-2 words in lowercase or capitalised («Carpi.», «San Felice.», «maranello.») ended by a
     full stop and followed by a capital letter or a quote: a sentence of one or two words
-    at the very start of an article is a dateline far more often than not;
+    at the very start of an article is a dateline far more often than not; a lowercase
+    word before a quote;
   * either one after a byline of two or three capitalised words.
 A title is only a dateline when it is 1-4 words in capitals, or the same words as the
 dateline opening the body; a one-word title in lowercase or capitalised is kept («Brexit»).
@@ -44,6 +46,8 @@ _CAPS_DATELINE = re.compile(
     rf"| +(?=[«\"“]|[{_UP}][{_LOW}'’]|[{_UP}] [{_LOW}]))"
 )
 _PLAIN_DATELINE = re.compile(rf"(?:{_BYLINE})?(?P<place>{_PLAIN_PLACE})\. +(?=[{_UP}«\"“'])")
+# A lowercased dateline before a quote: «camposanto «Le 55 telecamere…».
+_LOWER_DATELINE = re.compile(rf"(?P<place>[{_LOW}][{_LOW}'’]+) +(?=[«\"“])")
 _CAPS_TITLE = re.compile(rf"(?P<place>{_CAPS_PLACE})\.?")
 # Capitalised openings that are not places: kickers, agencies, section labels.
 _NOT_PLACES = frozenset((
@@ -110,7 +114,7 @@ def _body_dateline(body: str) -> tuple[str | None, int] | None:
     starts after it all the same.
     """
     head = body[:200]
-    for pattern in (_CAPS_DATELINE, _PLAIN_DATELINE):
+    for pattern in (_CAPS_DATELINE, _PLAIN_DATELINE, _LOWER_DATELINE):
         if found := pattern.match(head):
             return (found["place"] if _is_place(found["place"]) else None), found.end()
     return None
