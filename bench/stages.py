@@ -37,6 +37,8 @@ def measure_stages(corpus: Path, limit: int = 2000) -> dict[str, dict[str, float
     started = time.perf_counter()
     articles: list[Article] = []
     for path in discover(corpus):
+        if not isinstance(path, Path):
+            continue  # refused by discovery (a link out of the corpus, a FIFO)
         for item in read_articles(path, path.name):
             if isinstance(item, Article):
                 articles.append(item)

@@ -129,14 +129,26 @@ def main() -> None:
     help="Motore di un indice nuovo o ricostruito con --full: whoosh (predefinito) o "
     "tantivy (variabile ARCHIVIO_ENGINE). Un indice esistente tiene il suo.",
 )
+@click.option(
+    "--follow-symlinks",
+    is_flag=True,
+    help="Legge anche i file raggiunti da collegamenti simbolici che escono dal corpus.",
+)
 @JSON_OPTION
 def reindex_command(
-    corpus_dir: Path, index_dir: Path, full: bool, engine: str | None, as_json: bool
+    corpus_dir: Path,
+    index_dir: Path,
+    full: bool,
+    engine: str | None,
+    follow_symlinks: bool,
+    as_json: bool,
 ) -> None:
     """Indicizza gli articoli nuovi o cambiati e toglie quelli cancellati."""
     from search.indexer import EngineChoiceError, reindex  # readers' libraries load only here
 
-    settings = Settings(corpus_dir=corpus_dir, index_dir=index_dir)
+    settings = Settings(
+        corpus_dir=corpus_dir, index_dir=index_dir, follow_symlinks_outside=follow_symlinks
+    )
     progress = _Progress(enabled=not as_json)
     try:
         report = reindex(

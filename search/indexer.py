@@ -17,13 +17,15 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from search import engines
 from search.analysis import index_tokens, name_tokens, surface_tokens
 from search.columns import Columns, ColumnsBuilder
 from search.engines import engine_class, is_database, open_engine, recorded_engine
 from search.engines.base import IndexDocument, Writer
 from search.errors import ArchivioError, IndexWriteError, SkipInput
 from search.identity import text_key, url_key
-from search.ingest import discover, read_articles
+from search.ingest import IngestLimits, discover, read_articles
+from search.ingest.files import open_regular
 from search.model import Article, Skipped
 from search.near_duplicates import NearDuplicates
 from search.settings import Settings
@@ -56,6 +58,7 @@ class _Plan:
     unchanged: dict[str, FileRecord]
     dropped: set[str]  # labels whose old articles leave the index
     stats: dict[str, os.stat_result]
+    skipped: list[Skipped] = field(default_factory=list)  # refused before reading (links out…)
 
 
 ProgressCallback = Callable[[str, int, int], None]  # (label, bytes, articles)
@@ -102,7 +105,7 @@ def _engine_for(location: Path | str, engine: str | None, full: bool) -> object:
             f"l'indice in {location} è scritto con il motore {recorded}: per passare a "
             f"{engine} ricostruiscilo con `archivio reindex --full --engine {engine}`"
         )
-    name = engine or recorded or "whoosh"
+    name = engine or recorded or engines.DEFAULT_ENGINE
     return engine_class(name)(Path(location))
 
 
@@ -138,7 +141,8 @@ def _reindex(
     try:
         old = None if writer.previous_state is None else read_manifest(writer.previous_state)
         report = ReindexReport(full=old is None, engine=engine.name)  # type: ignore[attr-defined]
-        plan = _plan(corpus, old)
+        plan = _plan(corpus, old, settings.follow_symlinks_outside)
+        report.skipped.extend(plan.skipped)
         if on_start:
             on_start(len(plan.read), sum(plan.stats[label].st_size for _, label in plan.read))
         if old is not None and not plan.read and not plan.dropped:
@@ -146,7 +150,7 @@ def _reindex(
             _count_unchanged(plan, report)
             report.articles = report.unchanged
             return report
-        manifest = _write(writer, old, plan, report, on_file)
+        manifest = _write(writer, old, plan, report, on_file, settings.limits)
         if on_phase:
             on_phase("commit")
         writer.commit(manifest)  # type: ignore[call-arg]
@@ -165,7 +169,9 @@ def _procs(settings: Settings, corpus: Path, full: bool) -> int:
     if (os.cpu_count() or 1) < 2:
         return 1
     total = 0
-    for path in discover(corpus):
+    for path in discover(corpus, follow_symlinks_outside=settings.follow_symlinks_outside):
+        if isinstance(path, Skipped):
+            continue
         try:
             total += path.stat().st_size
         except OSError:
@@ -175,22 +181,30 @@ def _procs(settings: Settings, corpus: Path, full: bool) -> int:
     return 1
 
 
-def _plan(corpus: Path, old: Manifest | None) -> _Plan:
+def _plan(corpus: Path, old: Manifest | None, follow_symlinks_outside: bool = False) -> _Plan:
     known = old.files if old else {}
     plan = _Plan(read=[], unchanged={}, dropped=set(), stats={})
     seen = set()
-    for path in discover(corpus):
+    for path in discover(corpus, follow_symlinks_outside=follow_symlinks_outside):
+        if isinstance(path, Skipped):
+            plan.skipped.append(path)
+            continue
         label = path.relative_to(corpus).as_posix()
         try:
             stat = path.stat()
-        except OSError:
-            continue  # gone since it was listed: treated as deleted
+        except OSError as error:  # gone since discovery
+            plan.skipped.append(Skipped(label, f"file illeggibile: {error.strerror or error}"))
+            continue
         seen.add(label)
         plan.stats[label] = stat
         record = known.get(label)
-        if record and (record.size, record.mtime_ns) == (stat.st_size, stat.st_mtime_ns):
+        if (
+            record
+            and record.sha1
+            and (record.size, record.mtime_ns) == (stat.st_size, stat.st_mtime_ns)
+        ):
             plan.unchanged[label] = record
-        elif record and record.sha1 == _sha1(path):
+        elif record and record.sha1 and record.sha1 == _sha1(path):  # "": unreadable last time
             record.mtime_ns = stat.st_mtime_ns  # touched, not changed
             plan.unchanged[label] = record
         else:
@@ -215,6 +229,7 @@ def _write(
     plan: _Plan,
     report: ReindexReport,
     on_file: ProgressCallback | None,
+    limits: IngestLimits,
 ) -> Manifest:
     previous = writer.previous_state
     columns = ColumnsBuilder(Columns.load(previous) if previous is not None else None)
@@ -232,7 +247,9 @@ def _write(
     files = dict(plan.unchanged)
     new_ids: set[str] = set()
     for path, label in plan.read:
-        record = _index_file(writer, path, label, plan.stats[label], seen, near, columns, report)
+        record = _index_file(
+            writer, path, label, plan.stats[label], seen, near, columns, report, limits
+        )
         files[label] = record
         new_ids.update(record.ids)
         if on_file:
@@ -265,11 +282,11 @@ def _index_file(
     near: NearDuplicates,
     columns: ColumnsBuilder,
     report: ReindexReport,
+    limits: IngestLimits,
 ) -> FileRecord:
-    record = FileRecord(size=stat.st_size, mtime_ns=stat.st_mtime_ns, sha1="")
+    record = FileRecord(size=stat.st_size, mtime_ns=stat.st_mtime_ns, sha1=_sha1(path))
     try:
-        record.sha1 = _sha1(path)
-        for item in read_articles(path, label):
+        for item in read_articles(path, label, limits):
             if isinstance(item, Skipped):
                 record.skipped.append([item.path, item.reason])
                 continue
@@ -346,8 +363,12 @@ class _SeenKeys:
 
 
 def _sha1(path: Path) -> str:
+    """The file's content hash; "" when it cannot be read (reading it then says why)."""
     digest = hashlib.sha1()
-    with open(path, "rb") as handle:
-        for chunk in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(chunk)
+    try:
+        with open_regular(path) as handle:
+            for chunk in iter(lambda: handle.read(1 << 20), b""):
+                digest.update(chunk)
+    except (OSError, SkipInput):
+        return ""
     return digest.hexdigest()

@@ -20,7 +20,7 @@ class Article:
     section: str | None = None
     tags: tuple[str, ...] = ()
     path: str | None = None  # corpus-relative file the article came from
-    place: str | None = None  # dateline place ("MODENA"), when the article has one
+    place: str | None = None  # the dateline's place («Modena»), when the article opens with one
 
 
 @dataclass(frozen=True)

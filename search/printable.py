@@ -12,36 +12,18 @@ from __future__ import annotations
 import re
 from typing import Any
 
-# Terminal escape sequences, removed whole so that their parameters do not remain as text:
-# CSI (ESC [ … final), OSC (ESC ] … BEL or ST), DCS/SOS/PM/APC strings (ESC P|X|^|_ … ST),
-# two-character escapes (ESC 7, ESC c, ESC ( B), and the 8-bit CSI and OSC. None of them
-# ever swallows `<` or `>`: in escaped HTML (a snippet with `<mark>`) those are the tags,
-# so cleaning never breaks markup; a sequence cut there loses its ESC all the same.
-_ESCAPE = re.compile(
-    r"""
-      \x1b\[ [0-;=?]* [ -/]* [@-~]?
-    | \x1b\] [^\x07\x1b\x9c<>]* (?:\x07|\x1b\\|\x9c)?
-    | \x1b [PX^_] [^\x1b\x9c<>]* (?:\x1b\\|\x9c)?
-    | \x1b [ -/]* [0-;=?-~]?
-    | \x9b [0-;=?]* [ -/]* [@-~]?
-    | \x9d [^\x07\x1b\x9c<>]* (?:\x07|\x1b\\|\x9c)?
-    """,
-    re.VERBOSE,
-)
-# What XML 1.0 forbids (C0 controls but tab, LF, CR; U+FFFE, U+FFFF) plus DEL and the C1
-# controls, which XML allows but terminals obey (0x9B is CSI) and no article needs.
-_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff]")
+from search.sanitize import clean_text
+
 _SURROGATE = re.compile("[\ud800-\udfff]")
 REPLACEMENT = "\ufffd"
 
 
 def printable(text: str) -> str:
-    """`text` without escape sequences and forbidden controls; lone surrogates as U+FFFD."""
-    if text.isprintable():  # the common case: one C-level scan, nothing to do
-        return text
-    text = _ESCAPE.sub("", text)
-    text = _CONTROL.sub("", text)
-    return _SURROGATE.sub(REPLACEMENT, text)
+    """`text` without escape sequences and forbidden controls; lone surrogates as U+FFFD.
+
+    The same cleaning as ingest (`search.sanitize.clean_text`): one definition of valid text.
+    """
+    return clean_text(text)
 
 
 def without_surrogates(text: str) -> str:

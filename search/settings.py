@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from search.ingest.limits import DEFAULT_LIMITS, IngestLimits
+
 
 @dataclass(frozen=True)
 class Settings:
@@ -14,3 +16,7 @@ class Settings:
     procs: int | None = None
     # Writer memory per process (MB) before Whoosh flushes a segment.
     limit_mb: int = 256
+    # What one corpus file may cost at ingest (sizes, lines, nesting): see IngestLimits.
+    limits: IngestLimits = DEFAULT_LIMITS
+    # Read files reached through symbolic links that leave the corpus folder (--follow-symlinks).
+    follow_symlinks_outside: bool = False

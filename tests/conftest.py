@@ -9,10 +9,53 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from search import engines
 from search.archive import Archive
 from search.indexer import reindex
 from search.settings import Settings
 from tests.corpus_facts import SAMPLE_CORPUS, SHARED_CORPUS
+
+# The engines the suite runs on (`ARCHIVIO_TEST_ENGINES=whoosh,tantivy,postgresql`): every
+# test marked `engines` runs once per engine, the others on the first one only. An engine is
+# done when the suite passes on it.
+TEST_ENGINES = [
+    name.strip() for name in os.environ.get("ARCHIVIO_TEST_ENGINES", "whoosh").split(",") if name
+]
+
+
+@pytest.fixture(scope="session", params=TEST_ENGINES, autouse=True)
+def engine(request: pytest.FixtureRequest) -> Iterator[str]:
+    """The engine every index of this test is built with (`reindex` with no `engine=`).
+
+    Subprocesses (`archivio reindex`, `archivio serve`) get it through ARCHIVIO_ENGINE.
+    """
+    name = str(request.param)
+    previous_default, previous_env = engines.DEFAULT_ENGINE, os.environ.get("ARCHIVIO_ENGINE")
+    engines.DEFAULT_ENGINE = name
+    os.environ["ARCHIVIO_ENGINE"] = name
+    try:
+        yield name
+    finally:
+        engines.DEFAULT_ENGINE = previous_default
+        if previous_env is None:
+            os.environ.pop("ARCHIVIO_ENGINE", None)
+        else:
+            os.environ["ARCHIVIO_ENGINE"] = previous_env
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Tests not marked `engines` run on the first engine only: they read no index."""
+    kept, dropped = [], []
+    for item in items:
+        callspec = getattr(item, "callspec", None)
+        name = callspec.params.get("engine") if callspec else None
+        if name in (None, TEST_ENGINES[0]) or item.get_closest_marker("engines"):
+            kept.append(item)
+        else:
+            dropped.append(item)
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+        items[:] = kept
 
 
 @pytest.fixture(scope="session")

@@ -18,7 +18,7 @@ import pytest
 
 from tests.web_support import ARTIFACTS, AXE, CHROMIUM, CHROMIUM_ARGS, LiveServer, live_server
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.engines]
 
 playwright_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
 

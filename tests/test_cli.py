@@ -6,6 +6,7 @@ import json
 from collections import Counter
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from search.cli import main
@@ -16,6 +17,8 @@ from tests.corpus_facts import (
     SAMPLE_ARTICLES,
     SAMPLE_UNDATED,
 )
+
+pytestmark = pytest.mark.engines  # the shared engine suite: runs on every engine
 
 WIDE = {"COLUMNS": "100"}
 

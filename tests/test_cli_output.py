@@ -20,6 +20,8 @@ from search.indexer import reindex
 from search.settings import Settings
 from tests.hostile_outputs import FOREIGN_ESCAPE, ODD_IDS, OSC_TITLE
 
+pytestmark = pytest.mark.engines  # the shared engine suite: runs on every engine
+
 pytest_plugins = ["tests.web_fixtures"]
 
 BODY = (

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import os
 import signal
 import subprocess
@@ -14,6 +15,8 @@ import pytest
 
 from search.archive import Archive
 from search.results import SearchRequest, search
+
+pytestmark = pytest.mark.engines  # the shared engine suite: runs on every engine
 
 QUERIES = ["vaccino", "Bassetti", '"cessate il fuoco"', "5G", "Draghi OR Conte"]
 
@@ -47,9 +50,10 @@ def live(index: Path) -> str | None:
 
 
 def lock_holder(index: Path) -> str:
-    """The pid written into writer.lock by the reindex that holds it ('' when free)."""
+    """The pid writer.lock names («processo N su host, dalle …»; '' when free)."""
     lock = index / "writer.lock"
-    return lock.read_text("utf-8").strip() if lock.exists() else ""
+    found = re.search(r"processo (\d+)", lock.read_text("utf-8")) if lock.exists() else None
+    return found.group(1) if found else ""
 
 
 def wait_until_writing(process: subprocess.Popen[bytes], index: Path, before: set[str]) -> None:

@@ -17,6 +17,8 @@ from search.indexer import reindex
 from search.results import SearchRequest, search
 from search.settings import Settings
 
+pytestmark = pytest.mark.engines  # the shared engine suite: runs on every engine
+
 
 @pytest.fixture
 def small_disk(tmp_path: Path) -> Iterator[Path]:

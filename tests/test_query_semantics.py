@@ -25,6 +25,8 @@ from search.settings import Settings
 from tests.corpus_facts import SAMPLE_CORPUS
 from tests.reference_search import Doc, partial_ids, strict_ids
 
+pytestmark = pytest.mark.engines  # the shared engine suite: runs on every engine
+
 TODAY = date(2026, 1, 15)
 # Patterns may stand for many words here: the reference knows no budget.
 GENEROUS = QueryBudget(max_expansions=100_000, max_expanded_terms=1_000_000, max_clauses=1000)
@@ -63,14 +65,15 @@ def stepped(tmp_path_factory: pytest.TempPathFactory) -> tuple[Archive, list[Doc
 
 
 def test_the_stepped_index_has_several_segments_and_deletions(
-    stepped: tuple[Archive, list[Doc]],
+    stepped: tuple[Archive, list[Doc]], engine: str
 ) -> None:
     archive, docs = stepped
     with archive.snapshot() as snapshot:
-        reader = snapshot._reader  # type: ignore[attr-defined]
-        assert len(reader.leaf_readers()) >= 2
-        assert reader.has_deletions()
-    assert len(docs) == snapshot.doc_count()
+        assert len(docs) == snapshot.doc_count()
+        if engine == "whoosh":  # the shape this test exists for: Whoosh's own segments
+            reader = snapshot._reader  # type: ignore[attr-defined]
+            assert len(reader.leaf_readers()) >= 2
+            assert reader.has_deletions()
 
 
 class QueryGenerator:

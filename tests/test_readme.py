@@ -42,6 +42,8 @@ from tests.corpus_facts import (
     UMEROV_WITHOUT_TRUMP,
 )
 
+pytestmark = pytest.mark.engines  # the shared engine suite: runs on every engine
+
 README = (REPO / "README.md").read_text(encoding="utf-8")
 
 

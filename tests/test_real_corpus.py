@@ -12,7 +12,7 @@ from search.indexer import reindex
 from search.settings import Settings
 from tests.corpus_facts import SEED_ID
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.engines]
 
 
 def test_reindex_of_the_real_archive(shared_corpus: Path, tmp_path: Path) -> None:

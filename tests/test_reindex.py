@@ -17,6 +17,8 @@ from search.results import SearchRequest, iter_hits, search
 from search.settings import Settings
 from search.store import META, live_generation, writer_lock
 
+pytestmark = pytest.mark.engines  # the shared engine suite: runs on every engine
+
 EXPORT = """# {title}
 
 Data: 3 marzo 2024 | Autore: Carla Neri

@@ -21,6 +21,8 @@ from tests.corpus_facts import (
 )
 from tests.corpus_facts import NEGOTIATIONS_ID as NEG
 
+pytestmark = pytest.mark.engines  # the shared engine suite: runs on every engine
+
 
 def ids(archive: Archive, query: str, **options: object) -> list[str]:
     page = search(archive, SearchRequest(query=query, limit=100, **options))  # type: ignore[arg-type]

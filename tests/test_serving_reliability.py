@@ -28,6 +28,8 @@ from tests.web_support import (
     write_hostile_corpus,
 )
 
+pytestmark = pytest.mark.engines  # the shared engine suite: runs on every engine
+
 QUERIES = [
     "alluvione",
     "sindaco",

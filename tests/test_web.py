@@ -15,6 +15,8 @@ from tests.corpus_facts import SAMPLE_ARTICLES
 from tests.web_support import soup
 from web.syntax import EXAMPLES, SYNTAX
 
+pytestmark = pytest.mark.engines  # the shared engine suite: runs on every engine
+
 pytest_plugins = ["tests.web_fixtures"]
 
 DUPLICATE_LEADER = "https://www.italiasettegiorni.it/cronaca/autostrada-del-sole-un-mese-di-lavori-notturni-in-56126"

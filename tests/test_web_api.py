@@ -20,6 +20,8 @@ from tests.corpus_facts import SAMPLE_ARTICLES
 from web import create_app
 from web.exports import CSV_COLUMNS
 
+pytestmark = pytest.mark.engines  # the shared engine suite: runs on every engine
+
 pytest_plugins = ["tests.web_fixtures"]
 
 ATOM = "{http://www.w3.org/2005/Atom}"

@@ -33,6 +33,8 @@ from web.exports import CSV_COLUMNS, guard_formula
 from web.links import api_article_url, article_url
 from web.security import MAX_REQUEST_LINE
 
+pytestmark = pytest.mark.engines  # the shared engine suite: runs on every engine
+
 pytest_plugins = ["tests.web_fixtures"]
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")

@@ -15,6 +15,8 @@ from tests.web_support import HOSTILE, ODD_ID, soup
 from web import create_app
 from web.security import CONTENT_SECURITY_POLICY
 
+pytestmark = pytest.mark.engines  # the shared engine suite: runs on every engine
+
 pytest_plugins = ["tests.web_fixtures"]
 
 EXPECTED_CSP = (

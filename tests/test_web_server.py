@@ -10,6 +10,8 @@ import pytest
 
 from tests.web_support import ARCHIVIO, copy_corpus, get_json, live_server, stop
 
+pytestmark = pytest.mark.engines  # the shared engine suite: runs on every engine
+
 NEW_ARTICLE = """# Zanzariere gratuite a Quarzolo, il comune le distribuisce in piazza
 
 Data: 14 giugno 2025 | Autore: Ilaria Vetrano

@@ -48,7 +48,7 @@ SYNTAX: tuple[SyntaxSection, ...] = (
             SyntaxExample("titolo:Trump", "Solo nel titolo."),
             SyntaxExample("testo:Orban", "Solo nel testo dell'articolo."),
             SyntaxExample("autore:Redazione", "Articoli di un autore."),
-            SyntaxExample("fonte:infooggi", "Articoli di una testata o di un sito."),
+            SyntaxExample("fonte:italiasettegiorni", "Articoli di una testata o di un sito."),
         ),
     ),
     SyntaxSection(

@@ -14,7 +14,7 @@ from search.engines.base import Engine
 from search.errors import ArchivioError
 from search.store import live_generation, read_version
 
-DEFAULT_ENGINE = "whoosh"
+DEFAULT_ENGINE = "whoosh"  # for a new index when none is asked for (the tests may change it)
 ENGINES = {
     "whoosh": ("search.engines.whoosh", "WhooshEngine"),
     "tantivy": ("search.engines.tantivy", "TantivyEngine"),

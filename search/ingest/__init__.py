@@ -2,130 +2,94 @@
 
 Formats by file name: archive export (`.txt`, `.md`), saved pages (`.html`, `.htm`),
 JSON Lines (`.jsonl`, `.jsonl.gz`), web archives (`.warc`, `.warc.gz`). Other files and
-hidden folders are not read. Whole-file problems raise `SkipInput`; problems inside a
-multi-article file come back as `Skipped` records next to the good articles.
+hidden folders are not read; `discover` says which files are refused and why (links out of
+the corpus, FIFOs). Whole-file problems raise `SkipInput`; problems inside a multi-article
+file come back as `Skipped` records next to the good articles.
+
+Every article leaves `read_articles` the same way, whatever its reader: text fields
+cleaned of what no output can carry (`search.sanitize.clean_text`), a readable title and
+its place when the record's title is empty or a dateline (`dateline.readable_title`), and
+within `IngestLimits.max_article_chars`.
 """
 
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
-from charset_normalizer import from_bytes
-
 from search.errors import SkipInput
-from search.ingest.export import parse_export
-from search.ingest.jsonl import read_jsonl
+from search.ingest.corpus import FORMATS, NOT_ARTICLES, discover, input_format
+from search.ingest.dateline import readable_title
+from search.ingest.limits import DEFAULT_LIMITS, IngestLimits, article_too_long, thousands
 from search.model import Article, Skipped
+from search.sanitize import clean_text
 
-FORMATS = {
-    ".txt": "export",
-    ".md": "export",
-    ".html": "html",
-    ".htm": "html",
-    ".jsonl": "jsonl",
-    ".jsonl.gz": "jsonl",
-    ".warc": "warc",
-    ".warc.gz": "warc",
-}
+__all__ = ["FORMATS", "NOT_ARTICLES", "IngestLimits", "discover", "input_format", "read_articles"]
 
 
-def input_format(path: Path) -> str | None:
-    """The format of a corpus file by its name, or None when Archivio does not read it."""
-    name = path.name.lower()
-    for suffix, kind in FORMATS.items():
-        if name.endswith(suffix):
-            return kind
-    return None
-
-
-# A folder's own notes are not articles: README.md, LICENSE.txt and the like.
-NOT_ARTICLES = ("readme", "license", "licence", "licenses", "copying", "changelog")
-
-
-def discover(root: Path) -> Iterator[Path]:
-    """Every readable corpus file under `root`, in a stable order.
-
-    Hidden files and folders are skipped, and so are README/LICENSE-style notes.
-    """
-    for path in sorted(root.rglob("*")):
-        relative = path.relative_to(root)
-        if any(part.startswith(".") for part in relative.parts):
-            continue
-        if path.name.lower().split(".")[0] in NOT_ARTICLES:
-            continue
-        if path.is_file() and input_format(path):
-            yield path
-
-
-def read_articles(path: Path, label: str) -> Iterator[Article | Skipped]:
+def read_articles(
+    path: Path, label: str, limits: IngestLimits = DEFAULT_LIMITS
+) -> Iterator[Article | Skipped]:
     """The articles of one file with their ids assigned; raises SkipInput for a bad file.
 
     An id is the record's own, else its URL, else the file's corpus path (`file#N` for
-    the N-th article of a file that holds several): stable across reindexes.
+    the N-th article of a file that holds several): stable across reindexes. Only the first
+    `limits.max_reasons_per_file` problems of a file are listed; one more line counts the rest.
     """
+    # The readers' libraries (trafilatura, warcio, markdown-it) load only when a file is read:
+    # every command imports this package, for `IngestLimits` in its settings.
+    from search.ingest.readers import READERS
+
     kind = input_format(path)
-    readers: dict[str, Callable[[Path, str], Iterator[Article | Skipped]]] = {
-        "export": _read_export,
-        "html": _read_html,
-        "jsonl": read_jsonl,
-        "warc": _read_warc,
-    }
     if kind is None:
         raise SkipInput("formato non supportato")
     position = 0
-    for item in readers[kind](path, label):
-        if isinstance(item, Skipped):
-            yield item
-            continue
-        position += 1
-        fallback = label if kind in ("export", "html") else f"{label}#{position}"
-        yield dataclasses.replace(item, id=item.id or item.url or fallback, path=label)
-
-
-def _read_export(path: Path, label: str) -> Iterator[Article]:
-    yield parse_export(decode_text(path.read_bytes()))
-
-
-def _read_html(path: Path, label: str) -> Iterator[Article]:
-    # Imported on first use: trafilatura and lxml take a second to load, and a corpus
-    # without pages (JSONL, exports) should neither wait for them nor need them.
-    from search.ingest.html import extract_html
-
-    data = path.read_bytes()
-    _refuse_empty(data)
-    yield extract_html(data)
-
-
-def _read_warc(path: Path, label: str) -> Iterator[Article | Skipped]:
-    from search.ingest.warc import read_warc  # pulls in trafilatura: see _read_html
-
-    for item in read_warc(path):
-        if isinstance(item, Skipped):
-            # The reader names records by the path it was given; report corpus-relative.
-            yield Skipped(item.path.replace(str(path), label, 1), item.reason)
-        else:
-            yield item
-
-
-def _refuse_empty(data: bytes) -> None:
-    if not data.strip():
-        raise SkipInput("file vuoto")
-    if b"\x00" in data[:8192]:
-        raise SkipInput("file binario, non testo")
-
-
-def decode_text(data: bytes) -> str:
-    """Text of a file: UTF-8 (with or without BOM), else a confidently detected charset."""
-    _refuse_empty(data)
+    problems = _Problems(label, limits.max_reasons_per_file)
     try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        best = from_bytes(data).best()
-        if best is None or best.chaos > 0.2:
-            raise SkipInput(
-                f"testo non decodificabile: non è UTF-8 (byte {error.start}) "
-                "e la codifica non si riconosce"
-            ) from None
-        return str(best)
+        for item in READERS[kind](path, label, limits):
+            if isinstance(item, Skipped):
+                yield from problems.add(item)
+                continue
+            position += 1
+            fallback = label if kind in ("export", "html") else f"{label}#{position}"
+            if reason := article_too_long(item, limits):
+                where = f"{label}#{item.url}" if kind == "warc" else fallback
+                yield from problems.add(Skipped(where, reason))
+                continue
+            yield _finished(item, item.id or item.url or fallback, label)
+    except FileNotFoundError:
+        raise SkipInput("il file non c'è più: cancellato durante la reindicizzazione") from None
+    except OSError as error:
+        raise SkipInput(f"file illeggibile: {error.strerror or error}") from None
+    yield from problems.rest()
+
+
+def _finished(article: Article, article_id: str, label: str) -> Article:
+    """Every text field clean, then the title and place a reader can use."""
+    fields = {name: clean_text(v) for name, v in vars(article).items() if isinstance(v, str)}
+    fields |= {"id": clean_text(article_id), "path": label}
+    tags = tuple(filter(None, map(clean_text, article.tags)))
+    return readable_title(dataclasses.replace(article, **fields, tags=tags))  # type: ignore[arg-type]
+
+
+class _Problems:
+    """The first problems of a file as they come, then how many more there were."""
+
+    def __init__(self, label: str, keep: int) -> None:
+        self.label = label
+        self.keep = keep
+        self.count = 0
+
+    def add(self, problem: Skipped) -> Iterator[Skipped]:
+        self.count += 1
+        if self.count <= self.keep:
+            yield problem
+
+    def rest(self) -> Iterator[Skipped]:
+        if (more := self.count - self.keep) > 0:
+            yield Skipped(
+                self.label,
+                f"e altri {thousands(more)} scartati in questo file "
+                f"(elencati solo i primi {self.keep}: max_reasons_per_file)",
+            )

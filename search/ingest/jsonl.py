@@ -3,6 +3,15 @@
 Keys: `id, title, body, date, author, source, url` (others are ignored). HTML inside fields
 is stripped and entities decoded. A bad line is reported and skipped; the other lines of the
 file are still read. A truncated `.gz` gives the lines before the damage, then a report.
+
+Within `IngestLimits`: a line over `max_line_bytes` is skipped without being held whole; a
+`.gz` stops, keeping the articles before, once it expands past `max_decompressed_bytes` or
+`max_compression_ratio` times its compressed size.
+
+JSON Lines is UTF-8 by definition, but a line that is not is decoded by the policy of every
+other text input (`text.decode_bytes`: Windows-1252 for Italian Latin-1) rather than skipped:
+accented Latin-1 text is never valid UTF-8, so the reading is unambiguous, and a dump
+exported by an old CMS keeps its articles.
 """
 
 from __future__ import annotations
@@ -16,31 +25,50 @@ from pathlib import Path
 
 from search.dates import parse_article_date
 from search.errors import SkipInput
-from search.ingest.text import strip_html
+from search.ingest.files import Decompressed, Readable, TooMuchData, bounded_lines, open_regular
+from search.ingest.limits import DEFAULT_LIMITS, IngestLimits, article_too_long, size_text
+from search.ingest.text import decode_bytes, strip_html
 from search.model import Article, Skipped
 
 
-def read_jsonl(path: Path, label: str) -> Iterator[Article | Skipped]:
+def read_jsonl(
+    path: Path, label: str, limits: IngestLimits = DEFAULT_LIMITS
+) -> Iterator[Article | Skipped]:
     """Articles of a JSONL file; `label` names the file in reports (`file#line`)."""
-    opener = gzip.open if path.name.endswith(".gz") else open
-    try:
-        with opener(path, "rb") as stream:
-            for number, raw in enumerate(stream, start=1):
-                if not raw.strip():
+    with open_regular(path) as raw:
+        stream: Readable = Decompressed(raw, limits) if path.name.endswith(".gz") else raw
+        try:
+            for number, line in bounded_lines(stream, limits.max_line_bytes):
+                if line is None:
+                    yield Skipped(
+                        f"{label}#{number}",
+                        f"riga troppo lunga: oltre {size_text(limits.max_line_bytes)} "
+                        "(limite max_line_bytes)",
+                    )
                     continue
                 try:
-                    yield parse_record(raw)
+                    article = parse_record(line)
                 except SkipInput as problem:
                     yield Skipped(f"{label}#{number}", str(problem))
-    except (EOFError, zlib.error, gzip.BadGzipFile) as damage:
-        yield Skipped(label, f"file compresso troncato o danneggiato: {damage}")
+                    continue
+                if reason := article_too_long(article, limits):
+                    yield Skipped(f"{label}#{number}", reason)  # named by its line, not its rank
+                    continue
+                yield article
+        except (EOFError, zlib.error, gzip.BadGzipFile) as damage:
+            yield Skipped(label, f"file compresso troncato o danneggiato: {damage}")
+        except TooMuchData as excess:
+            yield Skipped(label, str(excess))
 
 
 def parse_record(raw: bytes | str) -> Article:
     """One JSONL line as an Article (id kept from the record when present)."""
     try:
-        record = json.loads(raw)
-    except (UnicodeDecodeError, ValueError) as error:
+        text = raw if isinstance(raw, str) else _decode(raw)
+        record = json.loads(text)
+    except RecursionError:
+        raise SkipInput("riga JSON non valida: annidata troppo in profondità") from None
+    except ValueError as error:  # UnicodeDecodeError included
         raise SkipInput(f"riga JSON non valida: {error}") from None
     if not isinstance(record, dict):
         raise SkipInput("riga JSON non valida: non è un oggetto")
@@ -59,6 +87,13 @@ def parse_record(raw: bytes | str) -> Article:
         section=_plain(record.get("section")),
         tags=_tags(record.get("tags")),
     )
+
+
+def _decode(line: bytes) -> str:
+    try:
+        return line.decode("utf-8-sig")  # a BOM may open the first line
+    except UnicodeDecodeError:
+        return decode_bytes(line)
 
 
 def _tags(value: object) -> tuple[str, ...]:

@@ -14,6 +14,11 @@ Content-Length, and the file must end with the blank lines closing its last whol
 The articles before the damage are yielded, then one `Skipped(str(path), reason)`. A file
 that does not start with a WARC header raises `SkipInput` (warcio would read plain text as
 ARC records).
+
+Within `IngestLimits`: a `.warc.gz` stops like a damaged one, with its own reason, once it
+expands past `max_decompressed_bytes` or `max_compression_ratio` times its size; so does
+any archive at a run of `max_line_bytes` without a newline, since warcio reads a header line
+whole, however long; a response over `max_file_bytes` is skipped, the next ones are read.
 """
 
 from __future__ import annotations
@@ -32,7 +37,9 @@ from warcio.exceptions import ArchiveLoadFailed
 from warcio.recordloader import ArcWarcRecord
 
 from search.errors import SkipInput
+from search.ingest.files import TooMuchData, check_expansion, open_regular
 from search.ingest.html import extract_html
+from search.ingest.limits import DEFAULT_LIMITS, IngestLimits, size_text
 from search.model import Article, Skipped
 
 HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
@@ -44,13 +51,14 @@ class _Truncated(Exception):
     """The archive ends inside a record."""
 
 
-def read_warc(path: Path) -> Iterator[Article | Skipped]:
+def read_warc(path: Path, limits: IngestLimits = DEFAULT_LIMITS) -> Iterator[Article | Skipped]:
     """The articles of a web archive, and a `Skipped` for each page that could not be one."""
-    with path.open("rb") as raw:
-        stream = _Uncompressed(raw)
+    with open_regular(path) as raw:
+        stream = _Uncompressed(raw, limits)  # type: ignore[arg-type]
         archive = ArchiveIterator(stream)
         record = None
         while True:
+            oversize = False
             try:
                 previous, record = record, next(archive, None)
                 if previous is not None:
@@ -61,13 +69,26 @@ def read_warc(path: Path) -> Iterator[Article | Skipped]:
                 if not _is_html_page(record):
                     continue
                 uri = record.rec_headers.get_header("WARC-Target-URI")
-                data = record.content_stream().read()
-                _check_complete(record)
+                data = record.content_stream().read(limits.max_file_bytes + 1)
+                if len(data) > limits.max_file_bytes:
+                    oversize = True  # warcio reads the rest past, in blocks, at the next record
+                else:
+                    _check_complete(record)
             except (*_DAMAGE, _Truncated) as damage:
                 yield Skipped(
                     str(path), f"archivio WARC troncato o danneggiato: {_explain(damage)}"
                 )
                 return
+            except TooMuchData as excess:
+                yield Skipped(str(path), str(excess))
+                return
+            if oversize:
+                yield Skipped(
+                    f"{path}#{uri}",
+                    f"pagina troppo grande: oltre {size_text(limits.max_file_bytes)} "
+                    "(limite max_file_bytes)",
+                )
+                continue
             encoding = (record.http_headers.get_header("Content-Encoding") or "identity").lower()
             if encoding not in ("identity", *BufferedReader.get_supported_decompressors()):
                 yield Skipped(
@@ -76,7 +97,11 @@ def read_warc(path: Path) -> Iterator[Article | Skipped]:
                 continue
             try:
                 yield extract_html(
-                    data, url=uri, fallback_date=_day(record), charset=_charset(record)
+                    data,
+                    url=uri,
+                    fallback_date=_day(record),
+                    charset=_charset(record),
+                    limits=limits,
                 )
             except SkipInput as problem:
                 yield Skipped(f"{path}#{uri}", str(problem))
@@ -89,10 +114,14 @@ class _Uncompressed:
     `read()` would lose the records decompressed before it, where `read1()` hands them over.
     """
 
-    def __init__(self, raw: io.BufferedReader) -> None:
+    def __init__(self, raw: io.BufferedReader, limits: IngestLimits) -> None:
+        self.raw = raw
+        self.limits = limits
         self.total = 0
+        self.run = 0  # bytes since the last newline
         self.tail = b""  # the last bytes read
-        self.stream = gzip.GzipFile(fileobj=raw) if raw.peek(2)[:2] == b"\x1f\x8b" else raw
+        self.compressed = raw.peek(2)[:2] == b"\x1f\x8b"
+        self.stream = gzip.GzipFile(fileobj=raw) if self.compressed else raw
         try:
             head = self.stream.peek(5)[:5]
         except (EOFError, OSError, zlib.error) as error:
@@ -107,6 +136,15 @@ class _Uncompressed:
             raise _Truncated(_explain(error)) from None
         self.total += len(data)
         self.tail = (self.tail + data)[-64:]
+        newline = data.rfind(b"\n")
+        self.run = self.run + len(data) if newline < 0 else len(data) - newline - 1
+        if self.run > self.limits.max_line_bytes:
+            raise TooMuchData(
+                f"oltre {size_text(self.limits.max_line_bytes)} senza un a capo "
+                "(limite max_line_bytes): letto fino a lì"
+            )
+        if self.compressed:
+            check_expansion(self.total, self.raw.tell(), self.limits)
         return data
 
 

@@ -26,6 +26,7 @@ from search.highlight import MatchTerms
 from search.query import syntax as s
 from search.query import tree as t
 from search.query.parser import parse
+from search.sanitize import clean_text
 
 PHRASE_BOOST = 2.0  # words found close together (plain words only): chosen on the relevance set
 PHRASE_DISTANCE = 3
@@ -87,7 +88,7 @@ def build_plan(
 ) -> QueryPlan:
     """The plan of a search; raises QueryError for what cannot be searched as typed."""
     context = _Context(snapshot, budget or QueryBudget(), today)
-    parsed = parse(text.strip())
+    parsed = parse(clean_text(text).strip())  # no NUL, control or lone surrogate in a query
     context.notices.extend(parsed.notices)
     typed = _count_leaves(parsed.tree)
     if typed > context.budget.max_clauses:
@@ -117,7 +118,7 @@ def build_plan(
             if node is not None:
                 plains.append(Clause(_label(item), node))
     if not musts and not plains:
-        if parsed.tree.items and not narrowing and not nots:
+        if text.strip() and not narrowing and not nots:
             return QueryPlan(
                 t.Nothing(),
                 (),
@@ -279,7 +280,8 @@ def _pattern(text: str, field_name: str | None, context: _Context) -> t.Node | N
     folded = fold(text)
     cut = min(i for i in (folded.find("*"), folded.find("?"), len(folded)) if i >= 0)
     prefix = folded[:cut]
-    need = context.budget.min_pattern_prefix
+    # Names are few: one letter is enough there; the words of the texts need more.
+    need = 1 if field_name in t.NAME_FIELDS else context.budget.min_pattern_prefix
     if len(prefix) < need:
         raise QueryError(
             f"«{text}»: il carattere jolly (* o ?) deve seguire almeno {need} lettere, "
