@@ -8,6 +8,8 @@ PORT   ?= 8000
 TEST_LOCK    := requirements/test.lock
 RUNTIME_LOCK := requirements/runtime.lock
 PIP_TOOLS    := pip-tools==7.7.0
+# The engines the shared suite runs on (tests marked `engines` run once per engine).
+ENGINES ?= whoosh
 
 .PHONY: run test test-fast lint setup setup-system check-install lock bench screenshot clean
 
@@ -38,7 +40,7 @@ setup-system:
 
 # Lint, types and the whole test suite: what CI runs.
 test: setup setup-system lint
-	$(BIN)/pytest -q
+	ARCHIVIO_TEST_ENGINES=$(ENGINES) $(BIN)/pytest -q
 
 # The edit-run loop, under 90 s on 2 cores: without the slow, medium and browser tests.
 test-fast: setup lint
