@@ -63,6 +63,7 @@ class Archive:
         self._lock = threading.Lock()
         self._engine: Engine = open_engine(self.location)
         self._lease: _Lease | None = None
+        self._verified: str | None = None  # the state whose files were last verified
         with self.snapshot():  # fail now (missing or stale index), not at the first search
             pass
 
@@ -73,6 +74,23 @@ class Archive:
     def token(self) -> str | None:
         """A cheap value that changes whenever a new state of the index goes live."""
         return self._engine.token()
+
+    def health(self) -> list[str]:
+        """Problems of the live index (empty when it answers): `/healthz`.
+
+        The files are verified against their checksums once per state (they never change
+        after their commit); a few real searches run every time.
+        """
+        from search.integrity import search_problems
+
+        token = self._engine.token()
+        if token is None or token != self._verified:
+            problems = self._engine.check()
+            if problems:
+                return problems
+            self._verified = token
+        with self.snapshot() as snapshot:
+            return search_problems(snapshot, sample=3)
 
     @contextmanager
     def snapshot(self) -> Iterator[Snapshot]:

@@ -17,6 +17,7 @@ import click
 from tqdm import tqdm
 
 from search.archive import Archive
+from search.budget import QueryBudget
 from search.cli_italian import (
     TEXT,
     VERSION_MESSAGE,
@@ -92,9 +93,9 @@ def _fail(error: ArchivioError, exit_code: int = 1) -> Failure:
     return Failure(str(error), exit_code)
 
 
-def _open(index_dir: Path) -> Archive:
+def _open(index_dir: Path, budget: QueryBudget | None = None) -> Archive:
     try:
-        return Archive(index_dir)
+        return Archive(index_dir, budget=budget)
     except ArchivioError as error:
         raise _fail(error) from None
 
@@ -374,6 +375,15 @@ SORTS = ("relevance", "newest", "oldest")
     metavar="N",
     help=f"Risultati per pagina, da 1 a {MAX_LIMIT} (predefiniti: 10).",
 )
+@click.option(
+    "--deadline",
+    type=click.FloatRange(min=0.1),
+    default=QueryBudget.deadline_seconds,
+    envvar="ARCHIVIO_SEARCH_DEADLINE",
+    metavar="SECONDI",
+    help=f"Tempo massimo di una ricerca (predefinito: {QueryBudget.deadline_seconds:g} s; "
+    "variabile ARCHIVIO_SEARCH_DEADLINE).",
+)
 @click.option("--all", "all_pages", is_flag=True, help="Tutti i risultati, senza pagine.")
 @JSON_OPTION
 def search_command(
@@ -388,11 +398,12 @@ def search_command(
     sort: str,
     page: int,
     limit: int,
+    deadline: float,
     all_pages: bool,
     as_json: bool,
 ) -> None:
     """Cerca negli articoli (sintassi: README, «Sintassi di ricerca»)."""
-    archive = _open(index_dir)
+    archive = _open(index_dir, QueryBudget(deadline_seconds=deadline))
     request = SearchRequest(
         query=" ".join(query),
         date_from=date_from,

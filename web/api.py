@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, jsonify, request
 
-from search.errors import IndexMissingError, StaleIndexError
+from search.errors import ArchivioError
 from search.related import similar_articles
 from search.results import search
 from search.serialize import article_json, hit_json, result_json
@@ -44,7 +44,10 @@ def openapi() -> Response:
 def healthz() -> tuple[Response, int]:
     """For load balancers: 200 with the live generation, 503 when there is no usable index."""
     try:
+        problems = get_archive().health()
         stats = index_stats()
-    except (IndexMissingError, StaleIndexError) as error:
+    except ArchivioError as error:  # missing, stale, unreadable
         return jsonify(status="error", error=str(error)), 503
+    if problems:
+        return jsonify(status="error", error="; ".join(problems[:3])), 503
     return jsonify(status="ok", articles=stats.articles, generation=stats.generation), 200

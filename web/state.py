@@ -13,6 +13,7 @@ from pathlib import Path
 from flask import Flask, current_app
 
 from search.archive import Archive, IndexStats
+from search.budget import QueryBudget
 
 _ARCHIVE = "archivio.archive"
 _STATS = "archivio.stats"
@@ -32,7 +33,10 @@ def get_archive(app: Flask | None = None) -> Archive:
     with app.extensions[_LOCK]:
         archive = app.extensions.get(_ARCHIVE)
         if archive is None:
-            archive = Archive(Path(app.config["INDEX_DIR"]))
+            deadline = float(app.config.get("SEARCH_DEADLINE", QueryBudget.deadline_seconds))
+            archive = Archive(
+                Path(app.config["INDEX_DIR"]), budget=QueryBudget(deadline_seconds=deadline)
+            )
             app.extensions[_ARCHIVE] = archive
     return archive
 

@@ -1,0 +1,88 @@
+"""The writer lock dies with the writer, helper processes included.
+
+A full rebuild of a large corpus writes with helper processes (Whoosh's MpWriter). They
+are forked while the lock is held: before, a SIGKILL of the parent left them alive holding
+the lock's descriptor, and every later reindex exited 3 naming a dead process. Now each
+helper closes its copy of the lock at once and dies with its parent (PR_SET_PDEATHSIG).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from search.archive import Archive
+from search.indexer import reindex
+from search.settings import Settings
+from tests.corpus_facts import SAMPLE_CORPUS
+
+pytestmark = pytest.mark.medium
+
+BUILD = """
+import sys
+from pathlib import Path
+from search.indexer import reindex
+from search.settings import Settings
+reindex(Settings(corpus_dir=Path(sys.argv[1]), index_dir=Path(sys.argv[2]), procs=2), full=True)
+"""
+
+
+def children(pid: int) -> set[int]:
+    found = set()
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:
+            continue
+        if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
+            found.add(int(entry.name))
+    return found
+
+
+def alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
+def test_killing_the_writer_kills_its_helpers_and_frees_the_lock(tmp_path: Path) -> None:
+    corpus = tmp_path / "corpus"
+    # Copies are indexed once, but every article is read and sent to the helpers.
+    for copy in range(4):
+        shutil.copytree(SAMPLE_CORPUS, corpus / f"copia-{copy}")
+    index = tmp_path / "index"
+    reindex(Settings(corpus_dir=SAMPLE_CORPUS, index_dir=index))  # something live to keep
+    before = Archive(index).stats().articles
+    process = subprocess.Popen(
+        [sys.executable, "-c", BUILD, str(corpus), str(index)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 120
+    helpers: set[int] = set()
+    while not helpers:  # wait for the first helper process
+        assert process.poll() is None, "the rebuild ended before starting its helpers"
+        assert time.monotonic() < deadline, "no helper process was ever started"
+        helpers = children(process.pid)
+        time.sleep(0.01)
+    os.kill(process.pid, signal.SIGKILL)
+    process.wait()
+    deadline = time.monotonic() + 10
+    while any(alive(pid) for pid in helpers):
+        assert time.monotonic() < deadline, "a helper outlived the killed writer"
+        time.sleep(0.05)
+    # The lock went with them: the next reindex runs (no exit 3), the old index served meanwhile.
+    assert Archive(index).stats().articles == before
+    report = reindex(Settings(corpus_dir=corpus, index_dir=index), full=True)
+    assert report.articles == before and report.duplicates >= 3 * before
