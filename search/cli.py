@@ -80,6 +80,12 @@ class ArchivioGroup(ItalianGroup):
             raise
         except KeyboardInterrupt:
             raise Failure("interrotto (Ctrl-C)", exit_code=130) from None
+        except BrokenPipeError:
+            # The reader went away (`archivio search … | head`): stop quietly, as Unix
+            # tools do; stdout goes to /dev/null so the final flush cannot fail again.
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+            raise click.exceptions.Exit(0) from None
         except Exception as error:
             if os.environ.get("ARCHIVIO_DEBUG"):
                 raise

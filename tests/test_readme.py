@@ -27,6 +27,7 @@ from search.errors import QueryError
 from search.model import Article
 from search.results import SearchRequest, iter_hits, search
 from tests.corpus_facts import (
+    DATELINE_TITLES,
     FIRE_HAS_CEASED,
     GAS_FAR_FROM_RUSSIAN,
     GAS_THREE_WORDS_FROM_RUSSIAN,
@@ -195,6 +196,18 @@ EXPECTATIONS: dict[str, Expectation] = {
     "source:italiasettegiorni": Expectation(
         lambda d: "italiasettegiorni" in d.source, NEGOTIATIONS_ONLY, (UMEROV_UNDATED,)
     ),
+    "luogo:Modena": Expectation(
+        lambda d: "modena" in name_tokens(d.article.place or ""),
+        tuple(i for i, place in DATELINE_TITLES.items() if place == "MODENA"),
+        tuple(i for i, place in DATELINE_TITLES.items() if place != "MODENA"),
+    ),
+    "place:Modena": Expectation(
+        lambda d: "modena" in name_tokens(d.article.place or ""),
+        tuple(i for i, place in DATELINE_TITLES.items() if place == "MODENA"),
+    ),
+    'data:"senza data"': Expectation(
+        lambda d: d.article.date is None, (UMEROV_UNDATED,), (NEGOTIATIONS_ID,)
+    ),
     "data:2025-04": Expectation(
         in_period("2025-04"), NEGOTIATIONS_ONLY, (UMEROV_WITHOUT_TRUMP, UMEROV_UNDATED)
     ),
@@ -252,6 +265,8 @@ def test_the_readme_lists_every_syntax_element() -> None:
         "fonte:",
         "source:",
         "data:",
+        "luogo:",
+        '"senza data"',
         "*",
         "trump~",
         "=",

@@ -11,7 +11,7 @@ from flask.testing import FlaskClient
 
 from search.archive import Archive
 from search.results import SearchRequest, iter_hits
-from tests.corpus_facts import SAMPLE_ARTICLES
+from tests.corpus_facts import SAMPLE_ARTICLES, SAMPLE_UNDATED
 from tests.web_support import soup
 from web.syntax import EXAMPLES, SYNTAX
 
@@ -311,7 +311,7 @@ def test_help_lists_every_example_as_a_search_link(client: FlaskClient) -> None:
     html = page(client, "/aiuto")
     links = [query_of(a["href"])["q"][0] for a in html.select(".syntax dt a")]
     assert links == list(EXAMPLES)
-    assert len(EXAMPLES) == 22 and sum(len(s.examples) for s in SYNTAX) == 22
+    assert len(EXAMPLES) == 25 and sum(len(s.examples) for s in SYNTAX) == 25
 
 
 @pytest.mark.parametrize("example", EXAMPLES)
@@ -345,3 +345,15 @@ def test_timeline_switches_to_months_under_two_years() -> None:
     assert build_timeline(facets({})) is None
     tallest = max(yearly.bars, key=lambda b: b.height)
     assert tallest.period == "2024" and tallest.y + tallest.height == yearly.baseline
+
+
+def test_the_home_page_says_how_many_articles_have_no_date(client: FlaskClient) -> None:
+    html = page(client, "/")
+    stats = " ".join(html.select_one(".stats").get_text().split())
+    assert f"{SAMPLE_UNDATED} senza data" in stats
+    assert f"{SAMPLE_ARTICLES - SAMPLE_UNDATED} datati" in stats
+    link = html.select_one(".stats a")["href"]
+    listed = page(client, link)
+    assert f"{SAMPLE_UNDATED} risultati" in " ".join(
+        listed.select_one(".result-count").get_text().split()
+    )

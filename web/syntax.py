@@ -24,6 +24,11 @@ SYNTAX: tuple[SyntaxSection, ...] = (
             SyntaxExample(
                 "negoziati", "Una parola trova anche le sue altre forme: negoziato, negoziare…"
             ),
+            SyntaxExample(
+                "Modena alluvione",
+                "Più parole: il totale conta gli articoli che le hanno tutte; quelli con solo "
+                "una parte delle parole si contano a parte e vengono dopo, con ciò che manca.",
+            ),
             SyntaxExample('"cessate il fuoco"', "Tra virgolette: la frase, parola per parola."),
             SyntaxExample('"gas russo"~5', "Parole vicine: al massimo 5 parole di distanza."),
         ),
@@ -38,7 +43,10 @@ SYNTAX: tuple[SyntaxSection, ...] = (
             SyntaxExample("Umerov NOT Trump", "La prima parola, ma non la seconda."),
             SyntaxExample("Umerov NON Trump", "Lo stesso, in italiano."),
             SyntaxExample("Umerov -Trump", "Lo stesso, con il segno meno."),
-            SyntaxExample("+Umerov Trump", "Il segno più rende obbligatoria una parola."),
+            SyntaxExample(
+                "+Umerov Trump",
+                "Il segno più rende obbligatoria una parola; le altre contano solo per l'ordine.",
+            ),
             SyntaxExample("(Putin OR Xi) AND Macron", "Le parentesi raggruppano gli operatori."),
         ),
     ),
@@ -49,6 +57,7 @@ SYNTAX: tuple[SyntaxSection, ...] = (
             SyntaxExample("testo:Orban", "Solo nel testo dell'articolo."),
             SyntaxExample("autore:Redazione", "Articoli di un autore."),
             SyntaxExample("fonte:italiasettegiorni", "Articoli di una testata o di un sito."),
+            SyntaxExample("luogo:Modena", "Articoli che si aprono con quel luogo («MODENA. …»)."),
         ),
     ),
     SyntaxSection(
@@ -57,6 +66,7 @@ SYNTAX: tuple[SyntaxSection, ...] = (
             SyntaxExample("data:2025-04", "Un mese (o un giorno: data:2025-04-12)."),
             SyntaxExample('data:"aprile 2025"', "Date in italiano, tra virgolette se hanno spazi."),
             SyntaxExample("data:2024..2025", "Un intervallo, estremi compresi."),
+            SyntaxExample('data:"senza data"', "Solo gli articoli senza data."),
         ),
     ),
     SyntaxSection(

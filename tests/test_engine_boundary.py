@@ -1,0 +1,64 @@
+"""The engine boundary holds: only an engine's own package imports its library."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+ENGINE_LIBRARIES = {
+    "whoosh": "search/engines/whoosh",
+    "tantivy": "search/engines/tantivy",
+    "psycopg": "search/engines/postgres",
+    "psycopg_pool": "search/engines/postgres",
+}
+
+
+def imported_modules(path: Path) -> set[str]:
+    tree = ast.parse(path.read_text("utf-8"))
+    found = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            found.update(alias.name.split(".")[0] for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+            found.add(node.module.split(".")[0])
+    return found
+
+
+@pytest.mark.parametrize("library", sorted(ENGINE_LIBRARIES))
+def test_only_the_engine_package_imports_its_library(library: str) -> None:
+    home = REPO / ENGINE_LIBRARIES[library]
+    offenders = [
+        path.relative_to(REPO).as_posix()
+        for folder in ("search", "web")
+        for path in sorted((REPO / folder).rglob("*.py"))
+        if library in imported_modules(path) and home not in path.parents
+    ]
+    assert offenders == []
+
+
+def test_the_core_never_imports_an_engine_package() -> None:
+    core = [p for p in (REPO / "search").rglob("*.py") if "engines" not in p.parts]
+    offenders = [
+        p.relative_to(REPO).as_posix()
+        for p in core
+        if any(
+            name.startswith("search.engines.")
+            and name.split(".")[2] in ("whoosh", "tantivy", "postgres")
+            for name in _full_imports(p)
+        )
+    ]
+    assert offenders == []
+
+
+def _full_imports(path: Path) -> set[str]:
+    tree = ast.parse(path.read_text("utf-8"))
+    found = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            found.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            found.add(node.module)
+    return found
