@@ -13,13 +13,14 @@ ids, so its unjudged documents cannot be told from non-relevant ones); `--list-u
 prints their ids, to be judged with the kit (tests/relevance/README.md) when a change brings
 new documents into a top 10.
 Near-duplicate collapsing is off here: the judgments list every copy of a story.
-`--variants` also tries the other default operators, title weights and proximity boosts;
-the figures chose the defaults in `search/query.py` (see README).
+`--variants` also tries the variants of `VARIANTS` (title weight, proximity bonus, BM25
+parameters…), each on both sets: the figures chose the defaults (see README).
 """
 
 from __future__ import annotations
 
 import argparse
+import importlib
 import json
 import math
 import shutil
@@ -29,7 +30,6 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from search import query as query_module
 from search.archive import Archive
 from search.indexer import reindex
 from search.results import SearchRequest, search
@@ -171,29 +171,29 @@ def report(
 
 
 @contextmanager
-def configured(
-    group: str, title_boost: float, phrase_boost: float, coordination: float
-) -> Iterator[None]:
-    saved = (
-        query_module.DEFAULT_GROUP,
-        dict(query_module.FIELD_BOOSTS),
-        query_module.PHRASE_BOOST,
-        query_module.COORDINATION,
-    )
-    query_module.DEFAULT_GROUP = group
-    query_module.COORDINATION = coordination
-    query_module.FIELD_BOOSTS["title"] = title_boost
-    query_module.PHRASE_BOOST = phrase_boost
-    query_module._parser.cache_clear()
+def configured(**knobs: object) -> Iterator[None]:
+    """Ranking knobs set for one variant: `module.NAME` attributes, put back afterwards."""
+    saved = []
+    for dotted, value in knobs.items():
+        module_name, name = dotted.rsplit(".", 1)
+        module = importlib.import_module(module_name)
+        saved.append((module, name, getattr(module, name)))
+        setattr(module, name, value)
     try:
         yield
     finally:
-        query_module.DEFAULT_GROUP = saved[0]
-        query_module.FIELD_BOOSTS.clear()
-        query_module.FIELD_BOOSTS.update(saved[1])
-        query_module.PHRASE_BOOST = saved[2]
-        query_module.COORDINATION = saved[3]
-        query_module._parser.cache_clear()
+        for module, name, value in reversed(saved):
+            setattr(module, name, value)
+
+
+# Variants of the defaults, each measured on both sets (`--variants`): what chose them.
+VARIANTS: dict[str, dict[str, object]] = {
+    "no proximity bonus": {"search.query.plan.PHRASE_BOOST": 0.0},
+    "title weight 1": {"search.query.tree.TEXT_FIELDS": (("title", 1.0), ("body", 1.0))},
+    "title weight 2.5": {"search.query.tree.TEXT_FIELDS": (("title", 2.5), ("body", 1.0))},
+    "bm25 b 0.5": {"search.engines.whoosh.evaluate.B": 0.5},
+    "bm25 k1 0.9": {"search.engines.whoosh.evaluate.K1": 0.9},
+}
 
 
 def main() -> None:
@@ -218,17 +218,10 @@ def main() -> None:
     if not args.variants:
         return
     print()
-    for group in ("and", "or", "mm-n-1", "mm-half"):
-        for title_boost in (1.0, 1.5, 2.5):
-            for phrase_boost in (0.0, 2.0):
-                for coordination in (0.0, 0.5, 1.0):
-                    if group in ("and", "or") and coordination:
-                        continue
-                    with configured(group, title_boost, phrase_boost, coordination):
-                        name = f"{group} title×{title_boost} near×{phrase_boost} all×{coordination}"
-                        for set_name, topics in sets.items():
-                            line = evaluate(archive, topics).line(f"{set_name}: {name}")
-                            print(line, flush=True)
+    for name, knobs in VARIANTS.items():
+        with configured(**knobs):
+            for set_name, topics in sets.items():
+                print(evaluate(archive, topics).line(f"{set_name}: {name}"), flush=True)
 
 
 if __name__ == "__main__":
