@@ -97,7 +97,10 @@ def facet_groups(form: SearchForm, page: ResultPage) -> tuple[FacetGroup, ...]:
         facet = page.facets.get(name)
         if facet is None or not facet.values:
             continue
-        values = reversed(facet.values) if name == "year" else facet.values
+        values = facet.values
+        if name == "year":  # newest year first, «senza data» still last
+            dated = [v for v in facet.values if v.value != UNDATED]
+            values = (*reversed(dated), *(v for v in facet.values if v.value == UNDATED))
         links = []
         for value in values:
             if name == "year" and value.value == UNDATED:
