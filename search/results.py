@@ -21,9 +21,12 @@ from search.budget import Deadline
 from search.columns import NO_VALUE
 from search.engines.base import Snapshot, StoredArticle
 from search.errors import QueryError, SearchTimeout
+from search.expansion_feedback import add_scores, feedback
 from search.facets import count_facets
 from search.highlight import MatchTerms, find_matches, mark, snippet
 from search.model import Article, Facet, Hit, ResultPage
+from search.query import expansion
+from search.query import tree as t
 from search.query.plan import Filters, QueryPlan, build_plan
 from search.suggest import suggest
 
@@ -48,6 +51,7 @@ class SearchRequest:
     limit: int = 10
     collapse: bool = True
     today: date | None = None
+    expand: bool = True  # query expansion (`search.query.expansion`); False: words as typed
 
     def validated(self) -> SearchRequest:
         if len(self.query) > MAX_QUERY_CHARS:
@@ -87,6 +91,8 @@ class _Ranking:
     suggestion: str | None
     notices: tuple[str, ...]
     expansions: tuple[tuple[str, tuple[str, ...]], ...]
+    also: tuple[tuple[str, tuple[str, ...]], ...] = ()  # query expansion: "cercato anche"
+    plan: QueryPlan | None = None  # what was evaluated, with the feedback (for explain)
 
 
 def search(archive: Archive, request: SearchRequest) -> ResultPage:
@@ -120,6 +126,7 @@ def search(archive: Archive, request: SearchRequest) -> ResultPage:
         notices=ranking.notices,
         partial=ranking.partial,
         expansions=ranking.expansions,
+        also=ranking.also,
     )
 
 
@@ -166,14 +173,7 @@ def _ranking(
     archive: Archive, snapshot: Snapshot, request: SearchRequest, deadline: Deadline
 ) -> _Ranking:
     relevance = request.sort == "relevance"
-    plan = build_plan(
-        request.query,
-        request.filters,
-        snapshot,
-        budget=archive.budget,
-        proximity=relevance,
-        today=request.today,
-    )
+    plan = plan_of(archive, snapshot, request)
     notices = list(plan.notices)
     if plan.empty:
         empty = np.zeros(0, dtype=np.int64)
@@ -192,6 +192,8 @@ def _ranking(
             suggestion=None,
             notices=tuple(notices),
             expansions=plan.expansions,
+            also=plan.also,
+            plan=plan,
         )
     scored = plan.scored and relevance
     matches = snapshot.evaluate(plan.match, scored=scored, deadline=deadline)
@@ -199,6 +201,8 @@ def _ranking(
         raise SearchTimeout(archive.budget.deadline_seconds)
     rows, scores = matches.rows, matches.scores
     strict, lacking = _strictness(snapshot, plan, rows, deadline)
+    if scored and "retroazione" in plan.techniques and len(rows):
+        rows, scores, strict, plan = _with_feedback(snapshot, plan, rows, scores, strict, deadline)
     total = int(np.count_nonzero(strict))
     partial = len(rows) - total
     columns = snapshot.columns
@@ -251,7 +255,49 @@ def _ranking(
         suggestion=suggestion,
         notices=tuple(notices),
         expansions=plan.expansions,
+        also=plan.also,
+        plan=plan,
     )
+
+
+def plan_of(archive: Archive, snapshot: Snapshot, request: SearchRequest) -> QueryPlan:
+    """The query plan of a request, expansions included when the request asks for them."""
+    return build_plan(
+        request.query,
+        request.filters,
+        snapshot,
+        budget=archive.budget,
+        proximity=request.sort == "relevance",
+        today=request.today,
+        techniques=expansion.DEFAULT_TECHNIQUES if request.expand else frozenset(),
+    )
+
+
+def _with_feedback(
+    snapshot: Snapshot,
+    plan: QueryPlan,
+    rows: np.ndarray,
+    scores: np.ndarray,
+    strict: np.ndarray,
+    deadline: Deadline,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, QueryPlan]:
+    """Rows re-scored with pseudo-relevance feedback words (the set stays the same)."""
+    shown_first = np.concatenate([np.flatnonzero(strict), np.flatnonzero(~strict)])
+    typed = {leaf.token for leaf in t.positive_leaves(plan.match) if isinstance(leaf, t.Term)}
+    for leaf in t.positive_leaves(plan.match):
+        if isinstance(leaf, t.Phrase):
+            typed.update(leaf.tokens)
+    found = feedback(snapshot, rows[shown_first], scores[shown_first], typed, deadline)
+    if found is None or deadline.expired():
+        return rows, scores, strict, plan
+    extra = snapshot.evaluate(found.node, scored=True, deadline=deadline)
+    if extra.timed_out:
+        return rows, scores, strict, plan
+    scores = add_scores(rows, scores, extra.rows, extra.scores)
+    order = np.lexsort((rows, -scores))
+    also = (*plan.also, ("retroazione", found.words))
+    plan = replace(plan, match=t.Boost(plan.match, found.node, 1.0), also=also)
+    return rows[order], scores[order], strict[order], plan
 
 
 @dataclass(frozen=True)
