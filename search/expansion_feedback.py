@@ -11,12 +11,13 @@ the order, never what matches (`search.query.expansion`).
 from __future__ import annotations
 
 import math
+import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 
 import numpy as np
 
-from search.analysis import stem, surface_tokens
+from search.analysis import ELIDED_ARTICLES, STOPWORDS, fold, stem
 from search.budget import Deadline
 from search.engines.base import Snapshot
 from search.query import tree as t
@@ -25,14 +26,18 @@ FEEDBACK_DOCS = 10  # articles read
 FEEDBACK_TERMS = 10  # words added
 FEEDBACK_WEIGHT = 0.3  # the best word's weight relative to a typed word (1.0)
 MIN_DOCS = 2  # a word must occur in this many of the articles read
-BODY_CHARS = 6000  # the opening of each article: what it is about, at a bounded cost
+BODY_CHARS = 3000  # the opening of each article: what it is about, at a bounded cost
+CANDIDATES = 40  # words with the largest relevance-model weight whose idf is looked up
+_WORD = re.compile(r"[^\W_]+")
+_DF_CACHE: dict[tuple[str, str], int] = {}  # (generation, token) -> document frequency
+_DF_CACHE_SIZE = 200_000
 
 
 @dataclass(frozen=True)
 class Feedback:
     node: t.Node  # an Or of weighted terms, to add to the scores of what matched
+    tokens: tuple[str, ...]
     words: tuple[str, ...]  # as written in the articles, for "cercato anche"
-    weights: dict[str, float]  # token -> relative weight
 
 
 def feedback(
@@ -65,8 +70,10 @@ def feedback(
     for item, weight in zip(snapshot.stored(chosen), weights, strict=True):
         text = item.article.title + "\n" + item.article.body[:BODY_CHARS]
         counts: Counter[str] = Counter()
-        for word, _, _, _ in surface_tokens(text):
-            if len(word) < 3 or word.isdigit():
+        # The index's analysis without positions or offsets: a third of its cost, and the
+        # same tokens for the words kept (folded, stemmed; stopwords and elisions out).
+        for word in _WORD.findall(fold(text)):
+            if len(word) < 3 or word.isdigit() or word in STOPWORDS or word in ELIDED_ARTICLES:
                 continue
             token = stem(word)
             counts[token] += 1
@@ -77,9 +84,10 @@ def feedback(
         documents.update(counts.keys())
     live = max(1, snapshot.doc_count())
     candidates = [token for token, n in documents.items() if n >= MIN_DOCS and token not in typed]
+    candidates.sort(key=lambda token: -model[token])
     scored = []
-    for token in candidates:
-        df = snapshot.doc_frequency("body", token)
+    for token in candidates[:CANDIDATES]:
+        df = _doc_frequency(snapshot, token)
         if df:
             scored.append((model[token] * math.log(live / df), token))
     scored.sort(reverse=True)
@@ -95,7 +103,17 @@ def feedback(
         )
     )
     words = tuple(surfaces[token].most_common(1)[0][0] for token in relative)
-    return Feedback(node, words, relative)
+    return Feedback(node, tuple(relative), words)
+
+
+def _doc_frequency(snapshot: Snapshot, token: str) -> int:
+    key = (snapshot.generation, token)
+    df = _DF_CACHE.get(key)
+    if df is None:
+        if len(_DF_CACHE) >= _DF_CACHE_SIZE:
+            _DF_CACHE.clear()
+        df = _DF_CACHE[key] = snapshot.doc_frequency("body", token)
+    return df
 
 
 def add_scores(

@@ -157,6 +157,13 @@ def count_of(archive: Archive, request: SearchRequest) -> tuple[int, int]:
     return ranking.total, ranking.partial
 
 
+def ranking_of(
+    archive: Archive, snapshot: Snapshot, request: SearchRequest, deadline: Deadline
+) -> _Ranking:
+    """The ranking of a request (cached): for `search.explain`."""
+    return _cached_ranking(archive, snapshot, request, deadline)
+
+
 def _cached_ranking(
     archive: Archive, snapshot: Snapshot, request: SearchRequest, deadline: Deadline
 ) -> _Ranking:
@@ -230,7 +237,7 @@ def _ranking(
     leaders_at, similar = _collapse(groups, ordered_rows, ordered_strict, request.collapse)
     leaders = ordered_rows[leaders_at]
     strict_leaders = int(np.count_nonzero(ordered_strict[leaders_at]))
-    missing = {row: lacking.missing_in(row) for row in leaders[strict_leaders:][:2000].tolist()}
+    missing = lacking.missing_in_rows(leaders[strict_leaders:][:2000])
     facets = count_facets(columns, rows[strict] if total else rows)
     if total == 0 and partial:
         notices.append(
@@ -296,7 +303,13 @@ def _with_feedback(
     scores = add_scores(rows, scores, extra.rows, extra.scores)
     order = np.lexsort((rows, -scores))
     also = (*plan.also, ("retroazione", found.words))
-    plan = replace(plan, match=t.Boost(plan.match, found.node, 1.0), also=also)
+    plan = replace(
+        plan,
+        match=t.Boost(plan.match, found.node, 1.0),
+        also=also,
+        feedback=tuple(zip(found.tokens, found.words, strict=True)),
+        feedback_node=found.node,
+    )
     return rows[order], scores[order], strict[order], plan
 
 
@@ -304,6 +317,17 @@ def _with_feedback(
 class _Clauses:
     labels: tuple[str, ...]
     rows: tuple[np.ndarray, ...]  # sorted rows holding each clause
+
+    def missing_in_rows(self, rows: np.ndarray) -> dict[int, tuple[str, ...]]:
+        """`missing_in` for many rows at once."""
+        if not len(rows) or not self.labels:
+            return {int(row): () for row in rows.tolist()}
+        holds = np.stack([np.isin(rows, found) for found in self.rows], axis=1)
+        labels = self.labels
+        return {
+            int(row): tuple(label for label, held in zip(labels, line, strict=True) if not held)
+            for row, line in zip(rows.tolist(), holds.tolist(), strict=True)
+        }
 
     def missing_in(self, row: int) -> tuple[str, ...]:
         """The clauses `row` does not hold, as typed."""

@@ -71,6 +71,10 @@ class QueryPlan:
     techniques: frozenset[str] = frozenset()
     alternatives: tuple[Alternative, ...] = ()
     also: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    # Pseudo-relevance feedback, once the first ranking gave it: (token, word) and the
+    # bonus node added to `match` (`search.expansion_feedback`).
+    feedback: tuple[tuple[str, str], ...] = ()
+    feedback_node: t.Node | None = None
 
 
 @dataclass
