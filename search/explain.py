@@ -11,8 +11,12 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 
+import numpy as np
+
 from search.archive import Archive
 from search.budget import Deadline
+from search.engines.base import Snapshot
+from search.errors import ArticleNotFoundError
 from search.query import tree as t
 from search.query.expansion import LABELS
 from search.query.plan import QueryPlan
@@ -57,28 +61,52 @@ def explain(archive: Archive, request: SearchRequest) -> list[Explanation]:
         page = slice((request.page - 1) * request.limit, request.page * request.limit)
         rows = [int(r) for r in ranking.leaders[page]]
         scores = [float(s) for s in ranking.scores[page]]
-        plan = ranking.plan
-        parts: dict[int, list[Contribution]] = {row: [] for row in rows}
-        if plan is not None and plan.scored and request.sort == "relevance":
-            wanted = set(rows)
-            for leaf, weight, role, words in _labelled_leaves(plan):
-                for name, field_weight in leaf.fields:  # type: ignore[union-attr]
-                    single = replace(leaf, fields=((name, field_weight * weight),))  # type: ignore[type-var]
-                    found = snapshot.evaluate(single, scored=True, deadline=deadline)
-                    for row, score in zip(found.rows.tolist(), found.scores.tolist(), strict=True):
-                        if row in wanted and score:
-                            label = FIELD_LABELS.get(name, name)
-                            parts[row].append(Contribution(words, role, label, score))
+        scoring = ranking.plan if request.sort == "relevance" else None
+        parts = _contributions(snapshot, scoring, rows, deadline)
         stored = snapshot.stored(rows)
     return [
-        Explanation(
-            item.article.id,
-            score,
-            tuple(_merged(parts[item.row])),
-            ranking.missing.get(item.row, ()),
-        )
+        Explanation(item.article.id, score, parts[item.row], ranking.missing.get(item.row, ()))
         for item, score in zip(stored, scores, strict=True)
     ]
+
+
+def explain_article(archive: Archive, request: SearchRequest, article_id: str) -> Explanation:
+    """Why one article matches `request` (the article page's «Perché questo risultato»);
+    an article the query does not match gets no contributions."""
+    request = replace(request.validated(), sort="relevance", page=1, collapse=False)
+    deadline = Deadline(archive.budget.deadline_seconds)
+    with archive.snapshot() as snapshot:
+        row = snapshot.row_of("id", article_id)
+        if row is None:
+            raise ArticleNotFoundError(article_id)
+        ranking = ranking_of(archive, snapshot, request, deadline)
+        listed = np.flatnonzero(ranking.leaders == row)
+        if not len(listed):
+            return Explanation(article_id, 0.0, (), ())
+        parts = _contributions(snapshot, ranking.plan, [row], deadline)
+        missing = ranking.missing.get(row, ())
+        return Explanation(article_id, float(ranking.scores[listed[0]]), parts[row], missing)
+
+
+def _contributions(
+    snapshot: Snapshot, plan: QueryPlan | None, rows: list[int], deadline: Deadline
+) -> dict[int, tuple[Contribution, ...]]:
+    """Each scoring word and phrase of `plan`, one field at a time, for each of `rows`."""
+    parts: dict[int, list[Contribution]] = {row: [] for row in rows}
+    if plan is None or not plan.scored:
+        return {row: () for row in rows}
+    wanted = set(rows)
+    for leaf, weight, guards, role, words in _labelled_leaves(plan):
+        for name, field_weight in leaf.fields:
+            single: t.Node = replace(leaf, fields=((name, field_weight * weight),))
+            if guards:  # it scores only where the rest of its `And` matches too
+                single = t.And((single, *(t.Filter(g) for g in guards)))
+            found = snapshot.evaluate(single, scored=True, deadline=deadline)
+            for row, score in zip(found.rows.tolist(), found.scores.tolist(), strict=True):
+                if row in wanted and score:
+                    label = FIELD_LABELS.get(name, name)
+                    parts[row].append(Contribution(words, role, label, score))
+    return {row: tuple(_merged(found)) for row, found in parts.items()}
 
 
 def _merged(parts: list[Contribution]) -> list[Contribution]:
@@ -91,8 +119,11 @@ def _merged(parts: list[Contribution]) -> list[Contribution]:
     return sorted(merged, key=lambda c: -c.score)
 
 
-def _labelled_leaves(plan: QueryPlan) -> Iterator[tuple[t.Term | t.Phrase, float, str, str]]:
-    """Every scoring word and phrase of the plan: (leaf, bonus weight, role, words shown)."""
+def _labelled_leaves(
+    plan: QueryPlan,
+) -> Iterator[tuple[t.Term | t.Phrase, float, tuple[t.Node, ...], str, str]]:
+    """Every scoring word and phrase of the plan: (leaf, bonus weight, the other children
+    of the `And`s it sits in, role, words shown)."""
     names: dict[t.Node, tuple[str, str]] = {}
     for alternative in plan.alternatives:
         for leaf in t.leaves(alternative.node()):
@@ -108,7 +139,7 @@ def _labelled_leaves(plan: QueryPlan) -> Iterator[tuple[t.Term | t.Phrase, float
             labels.setdefault(leaf, clause.label.lstrip("+"))
             if isinstance(leaf, t.Term):
                 typed_words.setdefault(leaf.token, clause.label.lstrip("+"))
-    for leaf, weight, bonus in _scoring(plan.match, 1.0, False):
+    for leaf, weight, guards, bonus in _scoring(plan.match, 1.0, (), False):
         if leaf in names:
             role, words = names[leaf]
         elif leaf in labels:
@@ -118,21 +149,31 @@ def _labelled_leaves(plan: QueryPlan) -> Iterator[tuple[t.Term | t.Phrase, float
         else:
             role = TYPED
             words = leaf.token if isinstance(leaf, t.Term) else " ".join(leaf.tokens)
-        yield leaf, weight, role, words
+        yield leaf, weight, guards, role, words
 
 
 def _scoring(
-    node: t.Node, weight: float, bonus: bool
-) -> Iterator[tuple[t.Term | t.Phrase, float, bool]]:
+    node: t.Node, weight: float, guards: tuple[t.Node, ...], bonus: bool, inner: bool = False
+) -> Iterator[tuple[t.Term | t.Phrase, float, tuple[t.Node, ...], bool]]:
+    """Scoring leaves with their weight; `inner`: below an `Or` or `AtLeast`, where an
+    `And` (a multi-word alternative) may hold only in part and then scores nothing."""
     match node:
         case t.Term() | t.Phrase():
-            yield node, weight, bonus
-        case t.And(children) | t.Or(children) | t.AtLeast(children, _):
+            yield node, weight, guards, bonus
+        case t.And(children):
+            for i, child in enumerate(children):
+                others = (
+                    tuple(c for j, c in enumerate(children) if j != i and not isinstance(c, t.Not))
+                    if inner
+                    else ()
+                )
+                yield from _scoring(child, weight, guards + others, bonus, inner)
+        case t.Or(children) | t.AtLeast(children, _):
             for child in children:
-                yield from _scoring(child, weight, bonus)
+                yield from _scoring(child, weight, guards, bonus, True)
         case t.Boost(main, extra, boost):
-            yield from _scoring(main, weight, bonus)
-            yield from _scoring(extra, weight * boost, True)
+            yield from _scoring(main, weight, guards, bonus, inner)
+            yield from _scoring(extra, weight * boost, guards, True, inner)
         case _:  # Not, Filter, dates: they score nothing
             return
 

@@ -415,24 +415,26 @@ class HighlightedArticle:
     matches: int
 
 
-def match_terms(archive: Archive, query_text: str) -> MatchTerms:
-    """What a hit of `query_text` can match (for highlighting); nothing for a bad query."""
+def match_terms(archive: Archive, query_text: str, expand: bool = True) -> MatchTerms:
+    """What a hit of `query_text` can match (for highlighting), the words of its
+    expansions too unless `expand` is False; nothing for a bad query."""
     if not query_text.strip():
         return MatchTerms()
     try:
         with archive.snapshot() as snapshot:
-            plan = build_plan(query_text, Filters(), snapshot, budget=archive.budget)
+            plan = plan_of(archive, snapshot, SearchRequest(query=query_text, expand=expand))
     except QueryError:
         return MatchTerms()
     return plan.terms
 
 
 def highlight_article(
-    archive: Archive, article_id: str, query_text: str = ""
+    archive: Archive, article_id: str, query_text: str = "", expand: bool = True
 ) -> HighlightedArticle:
-    """The article page: full text escaped, query words marked in title and body."""
+    """The article page: full text escaped, query words (and their expansions, unless
+    `expand` is False) marked in title and body."""
     article = archive.get(article_id)
-    terms = match_terms(archive, query_text)
+    terms = match_terms(archive, query_text, expand)
     title = article.title or display_title(article.body)
     title_spans = find_matches(title, terms)
     paragraphs = []
