@@ -221,6 +221,8 @@ def configured(**knobs: object) -> Iterator[None]:
 
 NONE: frozenset[str] = frozenset()
 EXPANSION = "search.query.expansion.DEFAULT_TECHNIQUES"
+WEIGHTS = "search.query.expansion.WEIGHTS"
+FEEDBACK = "search.expansion_feedback"
 # Variants of the defaults, each measured on both sets (`--variants`): what chose them.
 # Query expansion, one technique at a time (`search.query.expansion`), then the others.
 VARIANTS: dict[str, dict[str, object]] = {
@@ -231,6 +233,14 @@ VARIANTS: dict[str, dict[str, object]] = {
     "all but sinonimi": {EXPANSION: frozenset({"luoghi", "retroazione"})},
     "all but luoghi": {EXPANSION: frozenset({"sinonimi", "retroazione"})},
     "all but retroazione": {EXPANSION: frozenset({"sinonimi", "luoghi"})},
+    "sinonimi weight 0.3": {WEIGHTS: {"sinonimi": 0.3, "luoghi": 0.3}},
+    "sinonimi weight 0.8": {WEIGHTS: {"sinonimi": 0.8, "luoghi": 0.3}},
+    "luoghi weight 0.15": {WEIGHTS: {"sinonimi": 0.5, "luoghi": 0.15}},
+    "luoghi weight 0.5": {WEIGHTS: {"sinonimi": 0.5, "luoghi": 0.5}},
+    "feedback weight 0.15": {f"{FEEDBACK}.FEEDBACK_WEIGHT": 0.15},
+    "feedback weight 0.5": {f"{FEEDBACK}.FEEDBACK_WEIGHT": 0.5},
+    "feedback 5 articles": {f"{FEEDBACK}.FEEDBACK_DOCS": 5},
+    "feedback 20 words": {f"{FEEDBACK}.FEEDBACK_TERMS": 20},
     "no proximity bonus": {"search.query.plan.PHRASE_BOOST": 0.0},
     "title weight 1": {"search.query.tree.TEXT_FIELDS": (("title", 1.0), ("body", 1.0))},
     "title weight 2.5": {"search.query.tree.TEXT_FIELDS": (("title", 2.5), ("body", 1.0))},

@@ -475,7 +475,7 @@ def _print_results(result: ResultPage, reasons: dict[str, Explanation] | None = 
             f" ({result.elapsed_ms:.0f} ms) · pagina {result.page} di {result.pages}"
         )
     width = terminal_width()
-    for line in also_searched_lines(result.also, width):
+    for line in also_searched_lines(result.also, width, explain=bool(reasons)):
         click.echo(line)
     first = (result.page - 1) * result.limit
     for number, hit in enumerate(result.hits, start=first + 1):

@@ -5,16 +5,29 @@ from __future__ import annotations
 from search.cli_output import plain_pieces, wrap
 from search.explain import Explanation, also_searched, number
 
+REORDERING = ("retroazione",)  # techniques that change the order only, never the list
+
 SHOWN = 8  # contributions listed per hit; the rest are summed on one line
 
 
-def also_searched_lines(also: tuple[tuple[str, tuple[str, ...]], ...], width: int) -> list[str]:
-    """«Cercato anche: sinonimi: pompieri, caschi rossi; …», wrapped."""
-    parts = also_searched(also)
-    if not parts:
-        return []
-    text = "Cercato anche (senza espansioni: --no-expand): " + "; ".join(parts)
-    return wrap(plain_pieces(text), width, indent="  ")
+def also_searched_lines(
+    also: tuple[tuple[str, tuple[str, ...]], ...], width: int, explain: bool = False
+) -> list[str]:
+    """«Cercato anche: sinonimi: pompieri, caschi rossi; …», wrapped.
+
+    The words that only reorder (pseudo-relevance feedback) are listed with `--explain`:
+    they never change what is listed, and a known-item search does not need them said.
+    """
+    widening = tuple((t, words) for t, words in also if t not in REORDERING)
+    reordering = tuple((t, words) for t, words in also if t in REORDERING)
+    lines = []
+    if widening:
+        text = "Cercato anche (senza espansioni: --no-expand): "
+        lines += wrap(plain_pieces(text + "; ".join(also_searched(widening))), width, indent="  ")
+    if explain and reordering:
+        text = "Ordinati anche per: " + "; ".join(also_searched(reordering))
+        lines += wrap(plain_pieces(text), width, indent="  ")
+    return lines
 
 
 def explanation_lines(explanation: Explanation, width: int, indent: str) -> list[str]:

@@ -16,7 +16,6 @@ import numpy as np
 from search.archive import Archive
 from search.budget import Deadline
 from search.engines.base import Snapshot
-from search.errors import ArticleNotFoundError
 from search.query import tree as t
 from search.query.expansion import LABELS
 from search.query.plan import QueryPlan
@@ -77,8 +76,8 @@ def explain_article(archive: Archive, request: SearchRequest, article_id: str) -
     deadline = Deadline(archive.budget.deadline_seconds)
     with archive.snapshot() as snapshot:
         row = snapshot.row_of("id", article_id)
-        if row is None:
-            raise ArticleNotFoundError(article_id)
+        if row is None:  # not in this state of the index (any more): nothing matched
+            return Explanation(article_id, 0.0, (), ())
         ranking = ranking_of(archive, snapshot, request, deadline)
         listed = np.flatnonzero(ranking.leaders == row)
         if not len(listed):

@@ -16,6 +16,7 @@ from datetime import date
 
 import numpy as np
 
+from search import expansion_feedback
 from search.archive import Archive
 from search.budget import Deadline
 from search.columns import NO_VALUE
@@ -208,7 +209,9 @@ def _ranking(
         raise SearchTimeout(archive.budget.deadline_seconds)
     rows, scores = matches.rows, matches.scores
     strict, lacking = _strictness(snapshot, plan, rows, deadline)
-    if scored and "retroazione" in plan.techniques and len(rows):
+    # Feedback reads the best matches to rank the others: with no more matches than it
+    # reads, there is nothing to rank (a known item: `Umerov`).
+    if scored and "retroazione" in plan.techniques and len(rows) > expansion_feedback.FEEDBACK_DOCS:
         rows, scores, strict, plan = _with_feedback(snapshot, plan, rows, scores, strict, deadline)
     total = int(np.count_nonzero(strict))
     partial = len(rows) - total

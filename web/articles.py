@@ -30,11 +30,12 @@ def article_page(article_id: str) -> str:
     query = read_query(request.args)
     expand = read_expand(request.args)
     archive = get_archive()
-    shown = highlight_article(archive, article_id, query, expand)
+    shown = highlight_article(archive, article_id, query, expand=expand)
     why = None
     if query.strip():
-        try:
-            why = explain_article(archive, SearchRequest(query=query, expand=expand), article_id)
+        request_ = SearchRequest(query=query, expand=expand)
+        try:  # by the article's own id: the page may have been opened by its original URL
+            why = explain_article(archive, request_, shown.article.id)
         except QueryError:  # the query cannot be searched: the page shows the article
             why = None
     article = shown.article
