@@ -239,6 +239,7 @@ VARIANTS: dict[str, dict[str, object]] = {
     "luoghi weight 0.5": {WEIGHTS: {"sinonimi": 0.5, "luoghi": 0.5}},
     "feedback weight 0.15": {f"{FEEDBACK}.FEEDBACK_WEIGHT": 0.15},
     "feedback weight 0.5": {f"{FEEDBACK}.FEEDBACK_WEIGHT": 0.5},
+    "feedback from partial matches too": {f"{FEEDBACK}.FROM_STRICT": False},
     "feedback 5 articles": {f"{FEEDBACK}.FEEDBACK_DOCS": 5},
     "feedback 20 words": {f"{FEEDBACK}.FEEDBACK_TERMS": 20},
     "no proximity bonus": {"search.query.plan.PHRASE_BOOST": 0.0},

@@ -26,6 +26,7 @@ FEEDBACK_DOCS = 10  # articles read
 FEEDBACK_TERMS = 10  # words added
 FEEDBACK_WEIGHT = 0.3  # the best word's weight relative to a typed word (1.0)
 MIN_DOCS = 2  # a word must occur in this many of the articles read
+FROM_STRICT = True  # read the strict matches only, when there are MIN_DOCS of them
 BODY_CHARS = 3000  # the opening of each article: what it is about, at a bounded cost
 CANDIDATES = 40  # words with the largest relevance-model weight whose idf is looked up
 _WORD = re.compile(r"[^\W_]+")

@@ -292,7 +292,14 @@ def _with_feedback(
     deadline: Deadline,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, QueryPlan]:
     """Rows re-scored with pseudo-relevance feedback words (the set stays the same)."""
-    shown_first = np.concatenate([np.flatnonzero(strict), np.flatnonzero(~strict)])
+    # The articles read are the best strict matches: partial ones (a word of the query
+    # in another sense, an expansion) would teach it the wrong words. Only when fewer than
+    # MIN_DOCS match as written are the best partial matches read instead.
+    strict_at = np.flatnonzero(strict)
+    if expansion_feedback.FROM_STRICT and len(strict_at) >= expansion_feedback.MIN_DOCS:
+        shown_first = strict_at
+    else:
+        shown_first = np.concatenate([strict_at, np.flatnonzero(~strict)])
     typed = {leaf.token for leaf in t.positive_leaves(plan.match) if isinstance(leaf, t.Term)}
     for leaf in t.positive_leaves(plan.match):
         if isinstance(leaf, t.Phrase):
