@@ -293,13 +293,18 @@ def _with_feedback(
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, QueryPlan]:
     """Rows re-scored with pseudo-relevance feedback words (the set stays the same)."""
     # The articles read are the best strict matches: partial ones (a word of the query
-    # in another sense, an expansion) would teach it the wrong words. Only when fewer than
-    # MIN_DOCS match as written are the best partial matches read instead.
+    # in another sense, an expansion) would teach it the wrong words. With a few strict
+    # matches (a known item: `negoziato Umerov`) there is nothing to learn that they do
+    # not already say, and their order stays BM25's; with fewer than MIN_DOCS the best
+    # partial matches are read instead (needs in other words than the articles').
     strict_at = np.flatnonzero(strict)
-    if expansion_feedback.FROM_STRICT and len(strict_at) >= expansion_feedback.MIN_DOCS:
+    docs, least = expansion_feedback.FEEDBACK_DOCS, expansion_feedback.MIN_DOCS
+    if not expansion_feedback.FROM_STRICT or len(strict_at) < least:
+        shown_first = np.concatenate([strict_at, np.flatnonzero(~strict)])
+    elif len(strict_at) > docs:
         shown_first = strict_at
     else:
-        shown_first = np.concatenate([strict_at, np.flatnonzero(~strict)])
+        return rows, scores, strict, plan
     typed = {leaf.token for leaf in t.positive_leaves(plan.match) if isinstance(leaf, t.Term)}
     for leaf in t.positive_leaves(plan.match):
         if isinstance(leaf, t.Phrase):
