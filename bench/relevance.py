@@ -2,6 +2,7 @@
 
     python -m bench.relevance [--index DIR] [--set easy|hard|both] [--summary]
                               [--list-unjudged] [--variants]
+                              [--compare VARIANT [--threshold 0.05]]
 
 Builds (once, into --index) an index of the three JSONL files and the seed article and runs
 the topics of one set or both: `easy` (topics.jsonl, 53 topics, most name a person, place or
@@ -14,7 +15,9 @@ prints their ids, to be judged with the kit (tests/relevance/README.md) when a c
 new documents into a top 10.
 Near-duplicate collapsing is off here: the judgments list every copy of a story.
 `--variants` also tries the variants of `VARIANTS` (title weight, proximity bonus, BM25
-parameters…), each on both sets: the figures chose the defaults (see README).
+parameters, query expansion one technique at a time…), each on both sets: the figures
+chose the defaults (see README). `--compare VARIANT` prints one variant against the
+defaults per kind and the topics whose nDCG@10 moved by at least `--threshold`.
 """
 
 from __future__ import annotations
@@ -144,9 +147,39 @@ def score_topic(archive: Archive, topic: dict[str, object]) -> TopicScore:
 
 
 def evaluate(archive: Archive, topics: list[dict[str, object]]) -> Scores:
+    return Scores.mean(score_topics(archive, topics))
+
+
+def score_topics(archive: Archive, topics: list[dict[str, object]]) -> list[TopicScore]:
     # The archive caches rankings by request: a variant of the defaults must not reuse them.
     archive.cache.clear()
-    return Scores.mean([score_topic(archive, topic) for topic in topics])
+    return [score_topic(archive, topic) for topic in topics]
+
+
+def compare(
+    archive: Archive, name: str, sets: dict[str, list[dict[str, object]]], threshold: float
+) -> None:
+    """A variant against the defaults: overall, per kind, and the topics that moved."""
+    for set_name, topics in sets.items():
+        base = score_topics(archive, topics)
+        with configured(**VARIANTS[name]):
+            other = score_topics(archive, topics)
+        print(f"\n== {set_name}: {name} (defaults -> variant)")
+        kinds = ["all", *sorted({t.kind for t in base})]
+        for kind in kinds:
+            a = [t for t in base if kind in ("all", t.kind)]
+            b = [t for t in other if kind in ("all", t.kind)]
+            before, after = Scores.mean(a), Scores.mean(b)
+            print(
+                f"  {kind:<18} nDCG@10 {before.ndcg10:.3f} -> {after.ndcg10:.3f} "
+                f"({after.ndcg10 - before.ndcg10:+.3f})  P@10 {before.p10:.3f} -> {after.p10:.3f}"
+            )
+        for a, b in zip(base, other, strict=True):
+            if abs(b.ndcg10 - a.ndcg10) >= threshold:
+                print(
+                    f"    {a.id:<4} {a.query[:34]:<34} {a.ndcg10:.3f} -> {b.ndcg10:.3f} "
+                    f"({b.ndcg10 - a.ndcg10:+.3f})"
+                )
 
 
 def report(
@@ -186,8 +219,29 @@ def configured(**knobs: object) -> Iterator[None]:
             setattr(module, name, value)
 
 
+NONE: frozenset[str] = frozenset()
+EXPANSION = "search.query.expansion.DEFAULT_TECHNIQUES"
+WEIGHTS = "search.query.expansion.WEIGHTS"
+FEEDBACK = "search.expansion_feedback"
 # Variants of the defaults, each measured on both sets (`--variants`): what chose them.
+# Query expansion, one technique at a time (`search.query.expansion`), then the others.
 VARIANTS: dict[str, dict[str, object]] = {
+    "no expansion": {EXPANSION: NONE},
+    "only sinonimi": {EXPANSION: frozenset({"sinonimi"})},
+    "only luoghi": {EXPANSION: frozenset({"luoghi"})},
+    "only retroazione": {EXPANSION: frozenset({"retroazione"})},
+    "all but sinonimi": {EXPANSION: frozenset({"luoghi", "retroazione"})},
+    "all but luoghi": {EXPANSION: frozenset({"sinonimi", "retroazione"})},
+    "all but retroazione": {EXPANSION: frozenset({"sinonimi", "luoghi"})},
+    "sinonimi weight 0.3": {WEIGHTS: {"sinonimi": 0.3, "luoghi": 0.3}},
+    "sinonimi weight 0.8": {WEIGHTS: {"sinonimi": 0.8, "luoghi": 0.3}},
+    "luoghi weight 0.15": {WEIGHTS: {"sinonimi": 0.5, "luoghi": 0.15}},
+    "luoghi weight 0.5": {WEIGHTS: {"sinonimi": 0.5, "luoghi": 0.5}},
+    "feedback weight 0.15": {f"{FEEDBACK}.FEEDBACK_WEIGHT": 0.15},
+    "feedback weight 0.5": {f"{FEEDBACK}.FEEDBACK_WEIGHT": 0.5},
+    "feedback from partial matches too": {f"{FEEDBACK}.FROM_STRICT": False},
+    "feedback 5 articles": {f"{FEEDBACK}.FEEDBACK_DOCS": 5},
+    "feedback 20 words": {f"{FEEDBACK}.FEEDBACK_TERMS": 20},
     "no proximity bonus": {"search.query.plan.PHRASE_BOOST": 0.0},
     "title weight 1": {"search.query.tree.TEXT_FIELDS": (("title", 1.0), ("body", 1.0))},
     "title weight 2.5": {"search.query.tree.TEXT_FIELDS": (("title", 2.5), ("body", 1.0))},
@@ -205,6 +259,15 @@ def main() -> None:
         "--list-unjudged", action="store_true", help="print the unjudged ids of each top 10"
     )
     parser.add_argument("--variants", action="store_true")
+    parser.add_argument(
+        "--compare",
+        metavar="VARIANT",
+        choices=sorted(VARIANTS),
+        help="per-kind and per-topic deltas of one variant against the defaults",
+    )
+    parser.add_argument(
+        "--threshold", type=float, default=0.05, help="smallest per-topic delta printed"
+    )
     args = parser.parse_args()
     if not (args.index / "CURRENT").exists():
         print(f"building the evaluation index in {args.index} …", flush=True)
@@ -213,6 +276,9 @@ def main() -> None:
     names = ["easy", "hard"] if args.set == "both" else [args.set]
     sets = {name: load_topics(SETS[name]) for name in names}
     print(f"{archive.stats().articles} articles")
+    if args.compare:
+        compare(archive, args.compare, sets, args.threshold)
+        return
     for name, topics in sets.items():
         report(archive, name, topics, not args.summary, args.list_unjudged)
     if not args.variants:

@@ -18,6 +18,7 @@ from tqdm import tqdm
 
 from search.archive import Archive
 from search.budget import QueryBudget
+from search.cli_explain import also_searched_lines, explanation_lines
 from search.cli_italian import (
     TEXT,
     VERSION_MESSAGE,
@@ -30,6 +31,8 @@ from search.cli_italian import (
 )
 from search.cli_output import count, heading, marked_pieces, one_line, terminal_width, wrap
 from search.errors import ArchivioError, IndexLockedError, QueryError
+from search.explain import Explanation, explanation_json
+from search.explain import explain as explain_page
 from search.model import Hit, ResultPage
 from search.printable import printable_data
 from search.related import related, similar_articles
@@ -391,6 +394,18 @@ SORTS = ("relevance", "newest", "oldest")
     "variabile ARCHIVIO_SEARCH_DEADLINE).",
 )
 @click.option("--all", "all_pages", is_flag=True, help="Tutti i risultati, senza pagine.")
+@click.option(
+    "--no-expand",
+    "no_expand",
+    is_flag=True,
+    help="Solo le parole scritte: niente sinonimi, luoghi compresi né parole degli articoli "
+    "più pertinenti.",
+)
+@click.option(
+    "--explain",
+    is_flag=True,
+    help="Per ogni risultato, quali parole, espansioni e campi hanno contato e quanto.",
+)
 @JSON_OPTION
 def search_command(
     query: tuple[str, ...],
@@ -406,6 +421,8 @@ def search_command(
     limit: int,
     deadline: float,
     all_pages: bool,
+    no_expand: bool,
+    explain: bool,
     as_json: bool,
 ) -> None:
     """Cerca negli articoli (sintassi: README, «Sintassi di ricerca»)."""
@@ -421,21 +438,27 @@ def search_command(
         sort=sort,
         page=page,
         limit=limit,
+        expand=not no_expand,
     )
     try:
         result = search(archive, request)
         hits = list(iter_hits(archive, request)) if all_pages else list(result.hits)
+        reasons = explain_page(archive, request) if explain and not all_pages else []
     except QueryError as error:
         raise _fail(error, exit_code=2) from None
     if all_pages:
         result = replace(result, page=1, pages=1 if hits else 0, limit=len(hits), hits=tuple(hits))
     if as_json:
-        _echo_json(result_json(result))
+        data = result_json(result)
+        if explain:
+            data["explanations"] = [explanation_json(e) for e in reasons]
+        _echo_json(data)
         return
-    _print_results(result)
+    _print_results(result, {e.id: e for e in reasons})
 
 
-def _print_results(result: ResultPage) -> None:
+def _print_results(result: ResultPage, reasons: dict[str, Explanation] | None = None) -> None:
+    reasons = reasons or {}
     query = one_line(result.query)
     for notice in result.notices:
         click.echo(f"Nota: {one_line(notice)}", err=True)
@@ -452,6 +475,8 @@ def _print_results(result: ResultPage) -> None:
             f" ({result.elapsed_ms:.0f} ms) · pagina {result.page} di {result.pages}"
         )
     width = terminal_width()
+    for line in also_searched_lines(result.also, width, explain=bool(reasons)):
+        click.echo(line)
     first = (result.page - 1) * result.limit
     for number, hit in enumerate(result.hits, start=first + 1):
         click.echo()
@@ -464,6 +489,9 @@ def _print_results(result: ResultPage) -> None:
             click.echo(f"{INDENT}(manca: {one_line(', '.join(hit.missing))})")
         if hit.similar:
             click.echo(f"{INDENT}(+{count(hit.similar, 'articolo simile', 'articoli simili')})")
+        if hit.id in reasons:
+            for line in explanation_lines(reasons[hit.id], width, INDENT):
+                click.echo(line)
     if result.suggestion:
         click.echo()
         click.echo(f"Forse cercavi: {one_line(result.suggestion)}")

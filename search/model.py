@@ -73,3 +73,5 @@ class ResultPage:
     notices: tuple[str, ...] = ()
     partial: int = 0  # articles holding only some of the clauses, listed after the others
     expansions: tuple[tuple[str, tuple[str, ...]], ...] = ()  # pattern -> words searched
+    # Query expansion (`search.query.expansion`): (technique, words) also searched.
+    also: tuple[tuple[str, tuple[str, ...]], ...] = ()

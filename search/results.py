@@ -16,14 +16,18 @@ from datetime import date
 
 import numpy as np
 
+from search import expansion_feedback
 from search.archive import Archive
 from search.budget import Deadline
 from search.columns import NO_VALUE
 from search.engines.base import Snapshot, StoredArticle
 from search.errors import QueryError, SearchTimeout
+from search.expansion_feedback import add_scores, feedback
 from search.facets import count_facets
 from search.highlight import MatchTerms, find_matches, mark, snippet
 from search.model import Article, Facet, Hit, ResultPage
+from search.query import expansion
+from search.query import tree as t
 from search.query.plan import Filters, QueryPlan, build_plan
 from search.suggest import suggest
 
@@ -48,6 +52,7 @@ class SearchRequest:
     limit: int = 10
     collapse: bool = True
     today: date | None = None
+    expand: bool = True  # query expansion (`search.query.expansion`); False: words as typed
 
     def validated(self) -> SearchRequest:
         if len(self.query) > MAX_QUERY_CHARS:
@@ -87,6 +92,8 @@ class _Ranking:
     suggestion: str | None
     notices: tuple[str, ...]
     expansions: tuple[tuple[str, tuple[str, ...]], ...]
+    also: tuple[tuple[str, tuple[str, ...]], ...] = ()  # query expansion: "cercato anche"
+    plan: QueryPlan | None = None  # what was evaluated, with the feedback (for explain)
 
 
 def search(archive: Archive, request: SearchRequest) -> ResultPage:
@@ -120,6 +127,7 @@ def search(archive: Archive, request: SearchRequest) -> ResultPage:
         notices=ranking.notices,
         partial=ranking.partial,
         expansions=ranking.expansions,
+        also=ranking.also,
     )
 
 
@@ -150,6 +158,13 @@ def count_of(archive: Archive, request: SearchRequest) -> tuple[int, int]:
     return ranking.total, ranking.partial
 
 
+def ranking_of(
+    archive: Archive, snapshot: Snapshot, request: SearchRequest, deadline: Deadline
+) -> _Ranking:
+    """The ranking of a request (cached): for `search.explain`."""
+    return _cached_ranking(archive, snapshot, request, deadline)
+
+
 def _cached_ranking(
     archive: Archive, snapshot: Snapshot, request: SearchRequest, deadline: Deadline
 ) -> _Ranking:
@@ -166,14 +181,7 @@ def _ranking(
     archive: Archive, snapshot: Snapshot, request: SearchRequest, deadline: Deadline
 ) -> _Ranking:
     relevance = request.sort == "relevance"
-    plan = build_plan(
-        request.query,
-        request.filters,
-        snapshot,
-        budget=archive.budget,
-        proximity=relevance,
-        today=request.today,
-    )
+    plan = plan_of(archive, snapshot, request)
     notices = list(plan.notices)
     if plan.empty:
         empty = np.zeros(0, dtype=np.int64)
@@ -192,6 +200,8 @@ def _ranking(
             suggestion=None,
             notices=tuple(notices),
             expansions=plan.expansions,
+            also=plan.also,
+            plan=plan,
         )
     scored = plan.scored and relevance
     matches = snapshot.evaluate(plan.match, scored=scored, deadline=deadline)
@@ -199,6 +209,10 @@ def _ranking(
         raise SearchTimeout(archive.budget.deadline_seconds)
     rows, scores = matches.rows, matches.scores
     strict, lacking = _strictness(snapshot, plan, rows, deadline)
+    # Feedback reads the best matches to rank the others: with no more matches than it
+    # reads, there is nothing to rank (a known item: `Umerov`).
+    if scored and "retroazione" in plan.techniques and len(rows) > expansion_feedback.FEEDBACK_DOCS:
+        rows, scores, strict, plan = _with_feedback(snapshot, plan, rows, scores, strict, deadline)
     total = int(np.count_nonzero(strict))
     partial = len(rows) - total
     columns = snapshot.columns
@@ -226,7 +240,7 @@ def _ranking(
     leaders_at, similar = _collapse(groups, ordered_rows, ordered_strict, request.collapse)
     leaders = ordered_rows[leaders_at]
     strict_leaders = int(np.count_nonzero(ordered_strict[leaders_at]))
-    missing = {row: lacking.missing_in(row) for row in leaders[strict_leaders:][:2000].tolist()}
+    missing = lacking.missing_in_rows(leaders[strict_leaders:][:2000])
     facets = count_facets(columns, rows[strict] if total else rows)
     if total == 0 and partial:
         notices.append(
@@ -251,13 +265,84 @@ def _ranking(
         suggestion=suggestion,
         notices=tuple(notices),
         expansions=plan.expansions,
+        also=plan.also,
+        plan=plan,
     )
+
+
+def plan_of(archive: Archive, snapshot: Snapshot, request: SearchRequest) -> QueryPlan:
+    """The query plan of a request, expansions included when the request asks for them."""
+    return build_plan(
+        request.query,
+        request.filters,
+        snapshot,
+        budget=archive.budget,
+        proximity=request.sort == "relevance",
+        today=request.today,
+        techniques=expansion.DEFAULT_TECHNIQUES if request.expand else frozenset(),
+    )
+
+
+def _with_feedback(
+    snapshot: Snapshot,
+    plan: QueryPlan,
+    rows: np.ndarray,
+    scores: np.ndarray,
+    strict: np.ndarray,
+    deadline: Deadline,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, QueryPlan]:
+    """Rows re-scored with pseudo-relevance feedback words (the set stays the same)."""
+    # The articles read are the best strict matches: partial ones (a word of the query
+    # in another sense, an expansion) would teach it the wrong words. With a few strict
+    # matches (a known item: `negoziato Umerov`) there is nothing to learn that they do
+    # not already say, and their order stays BM25's; with fewer than MIN_DOCS the best
+    # partial matches are read instead (needs in other words than the articles').
+    strict_at = np.flatnonzero(strict)
+    docs, least = expansion_feedback.FEEDBACK_DOCS, expansion_feedback.MIN_DOCS
+    if not expansion_feedback.FROM_STRICT or len(strict_at) < least:
+        shown_first = np.concatenate([strict_at, np.flatnonzero(~strict)])
+    elif len(strict_at) > docs:
+        shown_first = strict_at
+    else:
+        return rows, scores, strict, plan
+    typed = {leaf.token for leaf in t.positive_leaves(plan.match) if isinstance(leaf, t.Term)}
+    for leaf in t.positive_leaves(plan.match):
+        if isinstance(leaf, t.Phrase):
+            typed.update(leaf.tokens)
+    found = feedback(snapshot, rows[shown_first], scores[shown_first], typed, deadline)
+    if found is None or deadline.expired():
+        return rows, scores, strict, plan
+    extra = snapshot.evaluate(found.node, scored=True, deadline=deadline)
+    if extra.timed_out:
+        return rows, scores, strict, plan
+    scores = add_scores(rows, scores, extra.rows, extra.scores)
+    order = np.lexsort((rows, -scores))
+    also = (*plan.also, ("retroazione", found.words))
+    plan = replace(
+        plan,
+        match=t.Boost(plan.match, found.node, 1.0),
+        also=also,
+        feedback=tuple(zip(found.tokens, found.words, strict=True)),
+        feedback_node=found.node,
+    )
+    return rows[order], scores[order], strict[order], plan
 
 
 @dataclass(frozen=True)
 class _Clauses:
     labels: tuple[str, ...]
     rows: tuple[np.ndarray, ...]  # sorted rows holding each clause
+
+    def missing_in_rows(self, rows: np.ndarray) -> dict[int, tuple[str, ...]]:
+        """`missing_in` for many rows at once."""
+        if not len(rows) or not self.labels:
+            return {int(row): () for row in rows.tolist()}
+        holds = np.stack([np.isin(rows, found) for found in self.rows], axis=1)
+        labels = self.labels
+        return {
+            int(row): tuple(label for label, held in zip(labels, line, strict=True) if not held)
+            for row, line in zip(rows.tolist(), holds.tolist(), strict=True)
+        }
 
     def missing_in(self, row: int) -> tuple[str, ...]:
         """The clauses `row` does not hold, as typed."""
@@ -345,24 +430,26 @@ class HighlightedArticle:
     matches: int
 
 
-def match_terms(archive: Archive, query_text: str) -> MatchTerms:
-    """What a hit of `query_text` can match (for highlighting); nothing for a bad query."""
+def match_terms(archive: Archive, query_text: str, expand: bool = True) -> MatchTerms:
+    """What a hit of `query_text` can match (for highlighting), the words of its
+    expansions too unless `expand` is False; nothing for a bad query."""
     if not query_text.strip():
         return MatchTerms()
     try:
         with archive.snapshot() as snapshot:
-            plan = build_plan(query_text, Filters(), snapshot, budget=archive.budget)
+            plan = plan_of(archive, snapshot, SearchRequest(query=query_text, expand=expand))
     except QueryError:
         return MatchTerms()
     return plan.terms
 
 
 def highlight_article(
-    archive: Archive, article_id: str, query_text: str = ""
+    archive: Archive, article_id: str, query_text: str = "", expand: bool = True
 ) -> HighlightedArticle:
-    """The article page: full text escaped, query words marked in title and body."""
+    """The article page: full text escaped, query words (and their expansions, unless
+    `expand` is False) marked in title and body."""
     article = archive.get(article_id)
-    terms = match_terms(archive, query_text)
+    terms = match_terms(archive, query_text, expand)
     title = article.title or display_title(article.body)
     title_spans = find_matches(title, terms)
     paragraphs = []

@@ -24,6 +24,7 @@ def result_json(result: ResultPage) -> dict[str, object]:
         "notices": list(result.notices),
         "partial": result.partial,
         "expansions": {typed: list(words) for typed, words in result.expansions},
+        "also_searched": {technique: list(words) for technique, words in result.also},
     }
 
 

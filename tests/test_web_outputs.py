@@ -54,7 +54,8 @@ def stubbed_client(app: Flask, monkeypatch: pytest.MonkeyPatch) -> FlaskClient:
         "web.exports.iter_hits", lambda archive, request: iter(poisoned_page().hits)
     )
     monkeypatch.setattr(
-        "web.articles.highlight_article", lambda archive, i, q="": poisoned_highlight(i)
+        "web.articles.highlight_article",
+        lambda archive, i, q="", expand=True: poisoned_highlight(i),
     )
     monkeypatch.setattr("web.articles.related", lambda archive, i: [poisoned_hit(3)])
     monkeypatch.setattr("web.articles.similar_articles", lambda archive, i: [poisoned_hit(4)])

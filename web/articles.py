@@ -6,9 +6,12 @@ from __future__ import annotations
 from flask import Blueprint, render_template, request
 from markupsafe import Markup
 
+from search.errors import QueryError
+from search.explain import explain_article, number
+from search.query.expansion import LABELS
 from search.related import related, similar_articles
-from search.results import highlight_article
-from web.params import read_article_id, read_query
+from search.results import SearchRequest, highlight_article
+from web.params import read_article_id, read_expand, read_query
 from web.state import get_archive
 
 bp = Blueprint("articles", __name__)
@@ -25,8 +28,16 @@ def article_by_query() -> str:
 @bp.get("/articolo/<path:article_id>")
 def article_page(article_id: str) -> str:
     query = read_query(request.args)
+    expand = read_expand(request.args)
     archive = get_archive()
-    shown = highlight_article(archive, article_id, query)
+    shown = highlight_article(archive, article_id, query, expand=expand)
+    why = None
+    if query.strip():
+        request_ = SearchRequest(query=query, expand=expand)
+        try:  # by the article's own id: the page may have been opened by its original URL
+            why = explain_article(archive, request_, shown.article.id)
+        except QueryError:  # the query cannot be searched: the page shows the article
+            why = None
     article = shown.article
     title_html, *paragraphs = number_marks((shown.title_html, *shown.paragraphs_html))
     return render_template(
@@ -36,9 +47,18 @@ def article_page(article_id: str) -> str:
         paragraphs=paragraphs,
         matches=shown.matches,
         q=query,
+        why=why,
+        expand=expand,
+        also_labels=LABELS,
         copies=similar_articles(archive, article.id),
         related=related(archive, article.id),
     )
+
+
+@bp.app_template_filter("score")
+def score_filter(value: float) -> str:
+    """A score as the explanation shows it: 12,34."""
+    return number(value)
 
 
 def number_marks(fragments: tuple[str, ...]) -> list[Markup]:

@@ -40,6 +40,12 @@ API_SEARCH_PARAMS = [
         "Risultati per pagina.",
         {"type": "integer", "minimum": 1, "maximum": MAX_LIMIT, "default": 10},
     ),
+    _param(
+        "expand",
+        "Espansione della ricerca (sinonimi, luoghi compresi, parole degli articoli più "
+        "pertinenti): false per cercare solo le parole scritte.",
+        {"type": "boolean", "default": True},
+    ),
 ]
 PAGE_SEARCH_PARAMS = [
     _Q,
@@ -47,6 +53,11 @@ PAGE_SEARCH_PARAMS = [
     _param("al", f"Fino al giorno incluso. {_DATE_HELP}", _TEXT),
     _param("autore", "Solo articoli di questo autore.", _TEXT),
     _param("fonte", "Solo articoli di questa fonte.", _TEXT),
+    _param(
+        "senza_espansioni",
+        "1: solo le parole scritte, senza sinonimi né luoghi compresi.",
+        {"type": "string", "enum": ["", "1"]},
+    ),
     _param("ordina", "Ordine.", {"type": "string", "enum": list(SORT_WORDS)}),
 ]
 _PAGINA = _param("pagina", "Pagina.", {"type": "integer", "minimum": 1, "maximum": MAX_PAGE})
@@ -83,6 +94,11 @@ SCHEMAS = {
             "facets": {"type": "object", "additionalProperties": _FACET_VALUES},
             "suggestion": {"type": ["string", "null"]},
             "notices": {"type": "array", "items": _TEXT},
+            "also_searched": {
+                "type": "object",
+                "description": "Parole cercate anche, per tecnica di espansione.",
+                "additionalProperties": {"type": "array", "items": _TEXT},
+            },
         },
     },
     "Article": {

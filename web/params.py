@@ -49,6 +49,7 @@ class SearchForm:
     fonte: str = ""
     luogo: str = ""
     senza_data: str = ""  # "1": only the undated articles
+    senza_espansioni: str = ""  # "1": the words as typed, no query expansion
     ordina: str = "rilevanza"
     pagina: int = 1
 
@@ -64,6 +65,7 @@ class SearchForm:
             sort=SORT_WORDS.get(self.ordina, "relevance"),
             page=self.pagina,
             limit=limit,
+            expand=self.senza_espansioni != "1",
         )
 
     def url_args(self, **changes: str | int) -> dict[str, Any]:
@@ -99,6 +101,8 @@ def read_search_form(args: Mapping[str, str]) -> SearchForm:
     form = replace(form, pagina=_page(args.get("pagina"), "pagina"))
     if form.senza_data not in ("", "1"):
         raise ParamError("senza_data vuole 1 (solo gli articoli senza data) o niente")
+    if form.senza_espansioni not in ("", "1"):
+        raise ParamError("senza_espansioni vuole 1 (solo le parole scritte) o niente")
     _check_text(form.q, form.dal, form.al, form.autore, form.fonte, form.luogo)
     _check_dates(dal=form.dal, al=form.al)
     return form
@@ -114,6 +118,7 @@ def echo_search_form(args: Mapping[str, str]) -> SearchForm:
         fonte=args.get("fonte", "").strip(),
         luogo=args.get("luogo", "").strip(),
         senza_data=args.get("senza_data", "").strip(),
+        senza_espansioni=args.get("senza_espansioni", "").strip(),
         ordina=args.get("ordina", "").strip() or "rilevanza",
         pagina=1,
     )
@@ -135,6 +140,7 @@ def read_api_request(args: Mapping[str, str]) -> SearchRequest:
         sort=sort,
         page=_page(args.get("page"), "page"),
         limit=_limit(args.get("limit")),
+        expand=_flag(args.get("expand") or "true", "expand"),
     )
     _check_text(
         request.query,
@@ -146,6 +152,14 @@ def read_api_request(args: Mapping[str, str]) -> SearchRequest:
     )
     _check_dates(**{"from": request.date_from or "", "to": request.date_to or ""})
     return request
+
+
+def read_expand(args: Mapping[str, str]) -> bool:
+    """Whether an article page explains its query with expansions (`senza_espansioni`)."""
+    value = args.get("senza_espansioni", "").strip()
+    if value not in ("", "1"):
+        raise ParamError("senza_espansioni vuole 1 (solo le parole scritte) o niente")
+    return value != "1"
 
 
 def read_query(args: Mapping[str, str]) -> str:

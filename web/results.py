@@ -9,6 +9,7 @@ from flask import Blueprint, Response, current_app, render_template, request, ur
 from search.facets import UNDATED
 from search.model import ResultPage
 from search.printable import printable
+from search.query.expansion import LABELS
 from search.results import search
 from web.params import SORT_LABELS, SearchForm, echo_search_form, read_search_form
 from web.state import get_archive
@@ -76,6 +77,7 @@ def _form_context(form: SearchForm) -> dict[str, object]:
         "date_examples": DATE_EXAMPLES,
         "examples": HOME_EXAMPLES,
         "export_args": {k: v for k, v in form.url_args().items() if k != "pagina"},
+        "also_labels": LABELS,
     }
 
 

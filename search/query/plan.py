@@ -25,6 +25,7 @@ from search.errors import QueryError
 from search.highlight import MatchTerms
 from search.query import syntax as s
 from search.query import tree as t
+from search.query.expansion import Alternative, clause_alternatives, shown
 from search.query.parser import parse
 from search.sanitize import clean_text
 
@@ -65,6 +66,15 @@ class QueryPlan:
     notices: tuple[str, ...] = ()
     expansions: tuple[tuple[str, tuple[str, ...]], ...] = ()
     empty: bool = False  # nothing searchable was typed (only common words)
+    # Query expansion (`search.query.expansion`): the techniques on, the alternatives
+    # added to the clauses, and (technique, words) as shown in "cercato anche".
+    techniques: frozenset[str] = frozenset()
+    alternatives: tuple[Alternative, ...] = ()
+    also: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    # Pseudo-relevance feedback, once the first ranking gave it: (token, word) and the
+    # bonus node added to `match` (`search.expansion_feedback`).
+    feedback: tuple[tuple[str, str], ...] = ()
+    feedback_node: t.Node | None = None
 
 
 @dataclass
@@ -85,8 +95,12 @@ def build_plan(
     budget: QueryBudget | None = None,
     proximity: bool = True,
     today: date | None = None,
+    techniques: frozenset[str] = frozenset(),
 ) -> QueryPlan:
-    """The plan of a search; raises QueryError for what cannot be searched as typed."""
+    """The plan of a search; raises QueryError for what cannot be searched as typed.
+
+    `techniques` are the expansions to apply (`search.query.expansion.TECHNIQUES`).
+    """
     context = _Context(snapshot, budget or QueryBudget(), today)
     parsed = parse(clean_text(text).strip())  # no NUL, control or lone surrogate in a query
     context.notices.extend(parsed.notices)
@@ -135,17 +149,21 @@ def build_plan(
     # With `+`, the marked clauses are what the query requires, the others only rank;
     # without, every clause is required, and half of them make a partial match.
     clauses = tuple(musts) if musts else tuple(plains)
+    # Expansions widen the plain clauses (never the `+` ones): an article holding an
+    # alternative holds that clause loosely, which makes it a partial match at most.
+    alternatives = [] if musts else _alternatives(plains, techniques, context)
+    widened = _widen(plains, alternatives)
     if musts and plains:
         loose: t.Node = t.Boost(_and([c.node for c in musts]), _or([c.node for c in plains]))
     elif len(plains) >= 2:
-        loose = t.AtLeast(tuple(c.node for c in plains), max(1, math.ceil(len(plains) / 2)))
+        loose = t.AtLeast(tuple(widened), max(1, math.ceil(len(plains) / 2)))
     else:
-        loose = _and([c.node for c in clauses])
+        loose = _and(widened if alternatives else [c.node for c in clauses])
     near = _proximity(plains) if proximity and not musts else None
     if near is not None:
         loose = t.Boost(loose, near, PHRASE_BOOST)
     match = _and([t.Filter(n) for n in narrowing] + [loose] + nots)
-    partial = len(plains) >= 2 and not musts
+    partial = (len(plains) >= 2 or bool(alternatives)) and not musts
     return QueryPlan(
         match,
         clauses,
@@ -154,7 +172,41 @@ def build_plan(
         _match_terms(match),
         tuple(context.notices),
         tuple(context.expansions),
+        techniques=techniques,
+        alternatives=tuple(alternatives),
+        also=shown(alternatives),
     )
+
+
+def _alternatives(
+    plains: list[Clause], techniques: frozenset[str], context: _Context
+) -> list[Alternative]:
+    """Expansions of the plain words typed without a field (`search.query.expansion`)."""
+    if not techniques or not plains:
+        return []
+    tokens = [
+        c.node.token if isinstance(c.node, t.Term) and c.node.fields == t.TEXT_FIELDS else None
+        for c in plains
+    ]
+    budget = context.budget
+    found = clause_alternatives(
+        tokens,
+        techniques,
+        context.snapshot,
+        per_key=budget.max_expansions,
+        total=max(0, budget.max_expanded_terms - context.expanded),
+    )
+    context.expanded += len(found)
+    return found
+
+
+def _widen(plains: list[Clause], alternatives: list[Alternative]) -> list[t.Node]:
+    """Each plain clause, or it and its alternatives."""
+    widened = []
+    for i, clause in enumerate(plains):
+        extra = [a.node() for a in alternatives if i in a.clauses]
+        widened.append(t.Or((clause.node, *extra)) if extra else clause.node)
+    return widened
 
 
 def _filter_nodes(filters: Filters, context: _Context) -> list[t.Node]:
