@@ -26,6 +26,7 @@ import numpy as np
 from search.archive import Archive
 from search.engines.base import Snapshot
 from search.errors import ArchivioError
+from search.printable import printable, printable_data
 from search.results import SearchRequest, result_rows
 from search.store import read_manifest
 
@@ -134,8 +135,8 @@ class ReceiptBuilder:
     def receipt(self) -> Receipt:
         request = self.request
         return Receipt(
-            query=request.query,
-            filters=typed_filters(request),
+            query=printable(request.query),  # what the search read (it cleans the same way)
+            filters=printable_data(typed_filters(request)),
             sort=request.sort,
             limit=self.limit,
             kind=self.kind,
@@ -237,14 +238,16 @@ def verify(archive: Archive, receipt: Receipt) -> Verification:
 # -- Receipts in exports ---------------------------------------------------------------------
 
 
-def csv_cell(receipt: Receipt) -> str:
-    """The receipt as one CSV cell: `# ricevuta Archivio: {json}`.
+# Written as \u escapes inside the receipt's JSON strings (the same JSON): `;` so that a
+# spreadsheet splitting on it (Italian Excel) keeps the cell whole and no part of it can
+# start a formula; `<`, `>`, `&`, `'` so that a query never appears as markup.
+_ESCAPED = {ch: f"\\u{ord(ch):04x}" for ch in ";<>&'"}
 
-    `;` is written `\\u003b` (the same JSON): a spreadsheet that splits on `;` (Italian
-    Excel) keeps the cell whole, so no cell of it can start a formula.
-    """
-    text = json.dumps(receipt.to_json(), ensure_ascii=False).replace(";", "\\u003b")
-    return CSV_PREFIX + text
+
+def csv_cell(receipt: Receipt) -> str:
+    """The receipt as one CSV cell: `# ricevuta Archivio: {json}`."""
+    text = json.dumps(receipt.to_json(), ensure_ascii=False)
+    return CSV_PREFIX + "".join(_ESCAPED.get(ch, ch) for ch in text)
 
 
 def atom_element(receipt: Receipt) -> ET.Element:
