@@ -80,6 +80,11 @@ class ArchivioGroup(ItalianGroup):
             raise
         except KeyboardInterrupt:
             raise Failure("interrotto (Ctrl-C)", exit_code=130) from None
+        except BrokenPipeError:
+            # The reader stopped early (`archivio kwic … | head`): not an error. Point
+            # stdout at nothing, or Python's last flush at exit would fail on it again.
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            raise click.exceptions.Exit(0) from None
         except Exception as error:
             if os.environ.get("ARCHIVIO_DEBUG"):
                 raise
@@ -587,7 +592,7 @@ def _filters(options: dict[str, Any]) -> SearchRequest:
 @main.command(
     "trends",
     cls=QueryCommand,
-    epilog='Ogni argomento è una ricerca: archivio trends covid vaccino \'"green pass"\'.',
+    epilog="Ogni argomento è una ricerca: archivio trends covid vaccino '\"green pass\"'.",
 )
 @click.argument("queries", nargs=-1, required=True, metavar="RICERCA...", type=TEXT)
 @INDEX_OPTION
@@ -669,7 +674,7 @@ def _number(value: int) -> str:
 @main.command(
     "kwic",
     cls=QueryCommand,
-    epilog='Una frase conta come un\'occorrenza: archivio kwic \'"green pass"\' --sort left.',
+    epilog="Una frase conta come un'occorrenza: archivio kwic '\"green pass\"' --sort left.",
 )
 @click.argument("query", nargs=-1, required=True, metavar="RICERCA...", type=TEXT)
 @INDEX_OPTION
@@ -748,11 +753,20 @@ def _print_concordance(summary: Any, lines: Any, width: int) -> None:
         )
     for line in lines:
         day = line.date.isoformat() if line.date else "senza data"
-        left = one_line(line.left)[-width:]
-        right = one_line(line.right)[:width]
+        # The match starts in the same column on every line; the context keeps its spaces.
+        left = _kwic_text(line.left)[-width:]
+        right = _kwic_text(line.right)[:width]
         match = click.style(one_line(line.match), fg="yellow", bold=True)
         details = " · ".join(one_line(v) for v in (line.source, line.article_id) if v)
-        click.echo(f"{day:<10}  {left:>{width}} {match} {right:<{width}}  {details}")
+        click.echo(f"{day:<10}  {left:>{width}}{match}{right:<{width}}  {details}")
+
+
+def _kwic_text(text: str) -> str:
+    """`one_line`, keeping a space at either end (it separates the match)."""
+    inner = one_line(text)
+    if not inner:
+        return " " if text[:1].isspace() else ""
+    return (" " if text[:1].isspace() else "") + inner + (" " if text[-1:].isspace() else "")
 
 
 @main.command("verify", cls=ItalianCommand)

@@ -25,10 +25,11 @@ from search.archive import Archive, PinnedArchive
 from search.budget import NO_DEADLINE, Deadline
 from search.engines.base import Snapshot, StoredArticle
 from search.errors import QueryError, SearchTimeout
+from search.highlight import MatchTerms, find_matches
 from search.occurrences import Pattern, find_occurrences, patterns_of
 from search.query.plan import build_plan
 from search.receipts import Receipt, receipt_for
-from search.results import SearchRequest, display_title, result_rows, search
+from search.results import SearchRequest, display_title, match_terms, result_rows, search
 
 SORTS = ("date", "left", "right")
 DEFAULT_WIDTH = 60
@@ -54,6 +55,7 @@ class Line:
     left: str  # up to `width` characters before the match, spaces collapsed
     match: str
     right: str
+    mark: int = 0  # its number among the marked words of the article page (`hit-N`); 0: unknown
 
 
 @dataclass(frozen=True)
@@ -103,8 +105,13 @@ def concordance(
     page: int = 1,
     limit: int = 50,
     seconds: float | None = PAGE_SECONDS,
+    marks: bool = False,
 ) -> ConcordancePage:
-    """One page of the concordance of `request` (its query and filters); raises QueryError."""
+    """One page of the concordance of `request` (its query and filters); raises QueryError.
+
+    `marks`: number each line as the article page numbers its marked words, so that a
+    link can open the article at that occurrence.
+    """
     check_options(sort, width)
     if page < 1 or not 1 <= limit <= MAX_LIMIT:
         raise QueryError(f"pagina da 1 in su, righe per pagina da 1 a {MAX_LIMIT}")
@@ -117,6 +124,11 @@ def concordance(
         shown = spots[(page - 1) * limit : page * limit]
         stored = {item.row: item for item in snapshot.stored(sorted({s.row for s in shown}))}
         lines = tuple(_line(stored[s.row], s.field, s.start, s.end, width) for s in shown)
+        if marks:
+            terms = match_terms(view, request.query)
+            lines = tuple(
+                _numbered(line, stored[s.row], terms) for line, s in zip(lines, shown, strict=True)
+            )
         receipt = receipt_for(view, snapshot, request, kind="concordanza")
     return ConcordancePage(
         query=request.query,
@@ -166,6 +178,21 @@ def iter_lines(
         spots = _spots(view, snapshot, request, sort, NO_DEADLINE)
         lines = _lines_of(snapshot, spots, width)
     return LineStream(lines, view, request)
+
+
+def _numbered(line: Line, item: StoredArticle, terms: MatchTerms) -> Line:
+    """`line` with the number of its first word among the article page's marks (the
+    title's first, then the body's: `search.results.highlight_article`)."""
+    article = item.article
+    title = article.title or display_title(article.body)
+    before = [a for a, _ in find_matches(title, terms)]
+    if line.field == "body":
+        spans = [a for a, _ in find_matches(article.body, terms)]
+        at = line.start
+        number = len(before) + sum(1 for a in spans if a < at) + 1
+        return replace(line, mark=number) if at in spans else line
+    number = sum(1 for a in before if a < line.start) + 1
+    return replace(line, mark=number) if line.start in before else line
 
 
 def _as_written(request: SearchRequest) -> SearchRequest:

@@ -121,7 +121,7 @@ def test_openapi_is_valid_and_lists_every_route(client: FlaskClient, app: Flask)
     params = {p["name"] for p in document["paths"]["/api/search"]["get"]["parameters"]}
     assert params == {"q", "from", "to", "author", "source", "sort", "page", "limit"}
     page_params = {p["name"] for p in document["paths"]["/cerca"]["get"]["parameters"]}
-    assert page_params == {"q", "dal", "al", "autore", "fonte", "ordina", "pagina"}
+    assert page_params == {"q", "dal", "al", "autore", "fonte", "ordina", "pagina", "generazione"}
 
 
 def test_openapi_passes_the_validator(client: FlaskClient) -> None:

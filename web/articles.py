@@ -8,6 +8,7 @@ from markupsafe import Markup
 
 from search.related import related, similar_articles
 from search.results import highlight_article
+from web.citations import citation_parts
 from web.params import read_article_id, read_query
 from web.state import get_archive
 
@@ -38,6 +39,7 @@ def article_page(article_id: str) -> str:
         q=query,
         copies=similar_articles(archive, article.id),
         related=related(archive, article.id),
+        **citation_parts(article),
     )
 
 

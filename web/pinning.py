@@ -17,6 +17,18 @@ from search.receipts import built_at
 from web.state import get_archive
 
 
+@dataclass(frozen=True)
+class PinState:
+    """What a page says about the state it shows (plain values, for the template)."""
+
+    asked: str
+    generation: str
+    live: str
+    built_at: str | None
+    gone: bool
+    past: bool
+
+
 @dataclass
 class Pin:
     view: PinnedArchive
@@ -41,6 +53,9 @@ class Pin:
     def past(self) -> bool:
         """The page shows a generation that is no longer the live one."""
         return self.generation != self.live
+
+    def state(self) -> PinState:
+        return PinState(self.asked, self.generation, self.live, self.built_at, self.gone, self.past)
 
     def close(self) -> None:
         self.stack.close()
