@@ -2,8 +2,9 @@
 
 One line per query, in the absolute view (articles found) or the share view (found out of
 published, in %). Lines differ by colour, dash and marker, so they stay apart without
-colour. Every point is a link to that query's results in that period; in the share view a
-period without articles has no point (the line breaks: there is nothing to divide).
+colour. Every point with articles is a link to that query's results in that period (a
+zero is drawn by the line alone; the table has every number); in the share view a period
+without articles has no point (the line breaks: there is nothing to divide).
 """
 
 from __future__ import annotations
@@ -16,11 +17,13 @@ from search.trends import Trends
 from web.formatting import MONTHS, month_label, number
 
 WIDTH = 760  # viewBox units: 1:1 on a desktop, scaled down on a phone
-LEFT = 64  # room for the values of the vertical axis
+LEFT = 72  # room for the values of the vertical axis
 RIGHT = 16
 TOP = 14
 PLOT = 240
-LABEL_ROOM = 40  # units a period label needs not to touch the next
+# Units a period label needs not to touch the next: at the desktop's font size, and at
+# the larger one a phone gets (the chart scales down, the stylesheet scales the text up).
+LABEL_ROOM = {"wide": 40, "narrow": 96}
 # Colours readable on the page's paper (contrast above 4.5:1), then dashes and markers.
 STYLES = (
     ("#0b5cad", "", "circle"),
@@ -63,6 +66,7 @@ class PeriodLabel:
     x: float
     label: str
     year: str  # months: the year under January and under the first period
+    shown: str  # the widths at which the label fits: "wide narrow", "wide" or ""
 
 
 @dataclass(frozen=True)
@@ -117,6 +121,8 @@ def build_chart(trends: Trends, view: str, href: Callable[[str, str], str]) -> C
             x, y = x_of(at), y_of(value)
             path.append(f"{'M' if pen_up else 'L'}{x},{y}")
             pen_up = False
+            if not point.matches:
+                continue
             label = f"{series.query}, {_period_name(point.period)}: " + _counted(
                 point.matches, point.articles
             )
@@ -133,12 +139,13 @@ def build_chart(trends: Trends, view: str, href: Callable[[str, str], str]) -> C
                 tuple(points),
             )
         )
-    every = max(1, math.ceil(LABEL_ROOM / slot))
+    every = {name: max(1, math.ceil(room / slot)) for name, room in LABEL_ROOM.items()}
     labels = tuple(
         PeriodLabel(
             x_of(at),
-            _short(trends.unit, period) if at % every == 0 else "",
+            _short(trends.unit, period),
             period[:4] if trends.unit == "month" and (at == 0 or period[5:] == "01") else "",
+            " ".join(name for name, n in every.items() if at % n == 0),
         )
         for at, period in enumerate(periods)
     )
