@@ -278,8 +278,11 @@ def read_receipts(text: str) -> list[Receipt]:
         except ET.ParseError as error:
             raise ReceiptError(f"XML illeggibile: {error}") from None
         found = [_from_text(e.text or "") for e in root.iter(ATOM_TAG)]
-    else:
-        cells = (cell for row in csv.reader(io.StringIO(stripped)) for cell in row)
+    else:  # CSV, its receipt cells quoted; or the cells themselves, copied as lines
+        lines = stripped.splitlines()
+        cells = [line for line in lines if line.startswith(CSV_PREFIX)] or [
+            cell for row in csv.reader(io.StringIO(stripped)) for cell in row
+        ]
         found = [_from_text(c[len(CSV_PREFIX) :]) for c in cells if c.startswith(CSV_PREFIX)]
     if not found:
         raise ReceiptError(
