@@ -635,10 +635,7 @@ def trends_command(
 
 def _print_trends(found: Any) -> None:
     unit = "anno" if found.unit == "year" else "mese"
-    click.echo(
-        f"Per {unit}: articoli che corrispondono a ogni ricerca così com'è scritta, "
-        "su quelli pubblicati nel periodo"
-    )
+    click.echo(f"Per {unit}: articoli trovati e quota sugli articoli pubblicati nel periodo")
     names = [one_line(series.query) for series in found.series]
     width = max(12, *(len(name) for name in names))
     click.echo(f"{'periodo':<10} {'articoli':>9}  " + "  ".join(f"{n:>{width}}" for n in names))
