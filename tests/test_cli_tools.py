@@ -5,6 +5,8 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
+import shlex
 import shutil
 from datetime import date
 from pathlib import Path
@@ -18,7 +20,7 @@ from search.indexer import reindex
 from search.receipts import read_receipts
 from search.results import SearchRequest, count_of
 from search.settings import Settings
-from tests.corpus_facts import SAMPLE_CORPUS
+from tests.corpus_facts import REPO, SAMPLE_CORPUS
 
 pytestmark = pytest.mark.engines
 
@@ -202,3 +204,24 @@ def _italian(day: date) -> str:
     from search.citations import italian_date
 
     return italian_date(day)
+
+
+def readme_examples() -> list[tuple[list[str], str]]:
+    """The `archivio trends` and `archivio kwic` examples of the README, with their output."""
+    readme = (REPO / "README.md").read_text("utf-8")
+    section = readme.split("\n## Strumenti di studio\n", 1)[1].split("\n## ", 1)[0]
+    examples = []
+    for block in re.findall(r"```console\n(.*?)```", section, re.DOTALL):
+        command, _, output = block.partition("\n")
+        words = shlex.split(command.removeprefix("$ "))
+        if words[1] in ("trends", "kwic") and ">" not in words:
+            examples.append((words[1:], output))
+    return examples
+
+
+@pytest.mark.parametrize(("args", "output"), readme_examples())
+def test_the_readme_examples_print_what_the_readme_shows(
+    runner: CliRunner, built_index: Path, args: list[str], output: str
+) -> None:
+    result = run(runner, built_index, *args)
+    assert result.exit_code == 0 and result.output == output
