@@ -800,11 +800,13 @@ def verify_command(receipt_file: str, index_dir: Path) -> None:
 
 
 def _print_verification(result: Any) -> None:
+    from search.receipts import filters_label
+
     receipt = result.receipt
     built = _when(receipt.built_at)
     click.echo(
         f"Ricevuta: «{one_line(receipt.query)}»"
-        + (f" ({_typed_filters(receipt.filters)})" if receipt.filters else "")
+        + (f" ({one_line(filters_label(receipt.filters))})" if receipt.filters else "")
         + f" · {count(receipt.articles, 'articolo', 'articoli')}"
         + f" · indice {receipt.generation}{built} · {receipt.engine}"
     )
@@ -830,24 +832,6 @@ def _when(built_at: str | None) -> str:
 
     moment = datetime.fromisoformat(built_at).astimezone()
     return f" del {moment:%d/%m/%Y %H:%M}"
-
-
-FILTER_LABELS = {
-    "date_from": "dal",
-    "date_to": "al",
-    "author": "autore",
-    "source": "fonte",
-    "place": "luogo",
-    "undated": "senza data",
-}
-
-
-def _typed_filters(filters: dict[str, Any]) -> str:
-    parts = []
-    for name, value in filters.items():
-        label = FILTER_LABELS.get(name, name)
-        parts.append(label if value is True else f"{label} {one_line(str(value))}")
-    return ", ".join(parts)
 
 
 @main.command("cite", cls=ItalianCommand)

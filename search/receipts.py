@@ -93,6 +93,23 @@ class Receipt:
 
 
 FILTER_FIELDS = ("date_from", "date_to", "author", "source", "place", "undated")
+FILTER_LABELS = {
+    "date_from": "dal",
+    "date_to": "al",
+    "author": "autore",
+    "source": "fonte",
+    "place": "luogo",
+    "undated": "solo senza data",
+}
+
+
+def filters_label(filters: dict[str, str | bool]) -> str:
+    """A receipt's filters as the pages name them: "dal 2020 · fonte Ansa" ("" if none)."""
+    parts = []
+    for name, value in filters.items():
+        label = FILTER_LABELS.get(name, name)
+        parts.append(label if value is True else f"{label} {value}")
+    return " · ".join(parts)
 
 
 def typed_filters(request: SearchRequest) -> dict[str, str | bool]:

@@ -41,13 +41,7 @@ __all__ = ["CSV_COLUMNS", "FORMULA_START", "csv_row", "guard_formula"]
 
 @bp.get("/export.csv")
 def export_csv() -> Response:
-    form = read_search_form(request.args)
-    pin = open_pin(form.generazione)
-    try:
-        hits = HitStream(pin.view, form.search_request(limit=1))
-    except BaseException:
-        pin.close()
-        raise
+    pin, hits = _stream()
 
     def rows() -> Iterator[list[str]]:
         yield list(CSV_COLUMNS)
@@ -71,13 +65,7 @@ def csv_row(hit: Hit) -> list[str]:
 @bp.get("/export.json")
 def export_json() -> Response:
     """`{"results": [every hit], "receipt": {…}}` (receipt null if the search failed)."""
-    form = read_search_form(request.args)
-    pin = open_pin(form.generazione)
-    try:
-        hits = HitStream(pin.view, form.search_request(limit=1))
-    except BaseException:
-        pin.close()
-        raise
+    pin, hits = _stream()
     dumps = current_app.json.dumps
 
     def chunks() -> Iterator[str]:
@@ -152,6 +140,17 @@ class HitStream:
     def receipt(self) -> Receipt | None:
         """The receipt of the set, None when the search failed before its end."""
         return None if self.failed else self.builder.receipt()
+
+
+def _stream() -> tuple[Pin, HitStream]:
+    """The page's search on the generation it pins; the caller closes the pin."""
+    form = read_search_form(request.args)
+    pin = open_pin(form.generazione)
+    try:
+        return pin, HitStream(pin.view, form.search_request(limit=1))
+    except BaseException:
+        pin.close()
+        raise
 
 
 def _download(body: Iterator[str], pin: Pin, mimetype: str, extension: str) -> Response:

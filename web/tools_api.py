@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 from flask import Blueprint, Response, jsonify, request
 
 from search.concordance import concordance
-from search.receipts import receipt_for
+from search.receipts import filters_label, receipt_for
 from search.serialize_tools import concordance_json, trends_json
 from search.trends import trends
 from web.formatting import long_date
@@ -22,14 +22,6 @@ from web.tool_params import read_api_concordance, read_api_trends
 
 bp = Blueprint("tools_api", __name__)
 
-FILTER_LABELS = {
-    "date_from": "dal",
-    "date_to": "al",
-    "author": "autore",
-    "source": "fonte",
-    "place": "luogo",
-    "undated": "solo senza data",
-}
 SORT_NAMES = {
     "relevance": "per pertinenza",
     "newest": "dai più recenti",
@@ -38,13 +30,8 @@ SORT_NAMES = {
 
 
 @bp.app_template_filter("typed_filters")
-def typed_filters(filters: dict[str, object]) -> str:
-    """A receipt's filters as the pages name them: "dal 2020 · fonte Ansa"."""
-    parts = []
-    for name, value in filters.items():
-        label = FILTER_LABELS.get(name, name)
-        parts.append(label if value is True else f"{label} {value}")
-    return " · ".join(parts) or "nessuno"
+def typed_filters(filters: dict[str, str | bool]) -> str:
+    return filters_label(filters) or "nessuno"
 
 
 @bp.app_template_filter("sort_name")
