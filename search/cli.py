@@ -614,7 +614,7 @@ def trends_command(
     as_csv: bool,
     **options: Any,
 ) -> None:
-    """Confronta nel tempo fino a 6 ricerche: articoli trovati, pubblicati, quota."""
+    """Fino a 6 ricerche nel tempo: trovati, pubblicati, quota."""
     from search.serialize_tools import trends_json, trends_rows
     from search.spreadsheet import csv_lines
     from search.trends import trends
@@ -700,7 +700,7 @@ def kwic_command(
     as_csv: bool,
     **options: Any,
 ) -> None:
-    """Ogni occorrenza delle parole cercate, nel suo contesto (concordanza)."""
+    """Ogni occorrenza delle parole cercate nel contesto (concordanza)."""
     from search.concordance import concordance, iter_lines
     from search.serialize_tools import LINE_COLUMNS, line_json, line_row, receipt_rows
     from search.spreadsheet import csv_lines
@@ -774,7 +774,7 @@ def _kwic_text(text: str) -> str:
 )
 @INDEX_OPTION
 def verify_command(receipt_file: str, index_dir: Path) -> None:
-    """Dice se l'indice attuale dà ancora gli stessi articoli di una ricevuta.
+    """Se l'indice dà ancora gli articoli di una ricevuta.
 
     RICEVUTA: un'esportazione di Archivio (CSV, JSON, Atom, tendenze, concordanza) o
     la ricevuta in JSON; - legge da stdin. Esce con 0 se ogni insieme è lo stesso, 1 se no.
