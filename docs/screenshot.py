@@ -1,8 +1,10 @@
-"""Remake docs/screenshot-risultati.png: a results page with its timeline, from corpus/.
+"""Remake the README's screenshots from corpus/: a results page with its timeline
+(docs/screenshot-risultati.png), trends compared (docs/screenshot-tendenze.png) and a
+concordance (docs/screenshot-concordanza.png).
 
     .venv/bin/python docs/screenshot.py
 
-Needs Debian's Chromium (scripts/setup-system.sh). Also leaves a phone-width shot in
+Needs Debian's Chromium (scripts/setup-system.sh). Also leaves phone-width shots in
 test-artifacts/ to look at.
 """
 
@@ -24,8 +26,11 @@ from search.settings import Settings  # noqa: E402
 from tests.web_support import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS  # noqa: E402
 from web import create_app  # noqa: E402
 
-QUERY = "/cerca?q=lavori"
-TARGET = REPO / "docs" / "screenshot-risultati.png"
+SHOTS = {
+    "risultati": "/cerca?q=lavori",
+    "tendenze": "/tendenze?q=alluvione&q=scuola&q=negozi*&vista=quota",
+    "concordanza": "/concordanza?q=alluvione&ordina=prima",
+}
 
 
 def main() -> None:
@@ -41,17 +46,19 @@ def main() -> None:
                     executable_path=str(CHROMIUM), args=CHROMIUM_ARGS
                 )
                 desktop = browser.new_page(viewport={"width": 1280, "height": 1100})
-                desktop.goto(base + QUERY)  # the first search of a process warms it up
-                desktop.goto(base + QUERY)
-                desktop.screenshot(path=str(TARGET))
                 phone = browser.new_page(viewport={"width": 390, "height": 844})
-                phone.goto(base + QUERY)
                 ARTIFACTS.mkdir(exist_ok=True)
-                phone.screenshot(path=str(ARTIFACTS / "screenshot-risultati-390.png"))
+                for name, address in SHOTS.items():
+                    target = REPO / "docs" / f"screenshot-{name}.png"
+                    desktop.goto(base + address)  # the first search of a process warms it up
+                    desktop.goto(base + address)
+                    desktop.screenshot(path=str(target))
+                    phone.goto(base + address)
+                    phone.screenshot(path=str(ARTIFACTS / f"screenshot-{name}-390.png"))
+                    print(f"{target.relative_to(REPO)}: {target.stat().st_size // 1024} KB")
                 browser.close()
         finally:
             server.shutdown()
-    print(f"{TARGET.relative_to(REPO)}: {TARGET.stat().st_size // 1024} KB")
 
 
 if __name__ == "__main__":

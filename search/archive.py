@@ -101,6 +101,36 @@ class Archive:
         finally:
             self._release(lease)
 
+    @contextmanager
+    def current(self) -> Iterator[PinnedArchive]:
+        """The live state, fixed until the block ends (`pinned` for the live generation)."""
+        with self.snapshot() as live:
+            yield PinnedArchive(self, live)
+
+    @contextmanager
+    def pinned(self, generation: str | None = None) -> Iterator[PinnedArchive | None]:
+        """This archive fixed on one committed state, until the block ends.
+
+        Every search made through the Archive it yields reads that one snapshot, so
+        several calls (a page and its receipt, an export and its count) see the same
+        articles even if a reindex goes live meanwhile. `generation` None: the live one.
+        A past generation is opened when the engine still keeps it (`snapshot_at`,
+        optional in the protocol); None is yielded when it does not.
+        """
+        with self.snapshot() as live:
+            if generation is None or generation == live.generation:
+                yield PinnedArchive(self, live)
+                return
+        opener = getattr(self._engine, "snapshot_at", None)
+        past: Snapshot | None = opener(generation) if opener is not None else None
+        if past is None:
+            yield None
+            return
+        try:
+            yield PinnedArchive(self, past)
+        finally:
+            past.close()
+
     def _acquire(self) -> _Lease:
         token = self._engine.token()
         with self._lock:
@@ -172,6 +202,39 @@ class Archive:
                 index_dir=str(self.location),
                 engine=snapshot.engine,
             )
+
+
+class PinnedArchive(Archive):
+    """An Archive reading one snapshot only (`Archive.pinned`); its owner closes it."""
+
+    def __init__(self, parent: Archive, snapshot: Snapshot) -> None:
+        # Nothing to open: the parent's engine, budget and cache (keyed by generation).
+        self.location = parent.location
+        self.index_dir = parent.index_dir
+        self.budget = parent.budget
+        self.cache = parent.cache
+        self._lock = threading.Lock()
+        self._engine = parent._engine
+        self._lease = None
+        self.held = snapshot
+
+    def token(self) -> str | None:
+        return self.held.generation
+
+    @contextmanager
+    def snapshot(self) -> Iterator[Snapshot]:
+        yield self.held
+
+    @contextmanager
+    def current(self) -> Iterator[PinnedArchive]:
+        yield self
+
+    @contextmanager
+    def pinned(self, generation: str | None = None) -> Iterator[PinnedArchive | None]:
+        yield self if generation in (None, self.held.generation) else None
+
+    def close(self) -> None:
+        """The snapshot belongs to whoever pinned it."""
 
 
 class ResultCache:

@@ -6,6 +6,7 @@ archive is made safe for the terminal and wrapped to its width (`search.cli_outp
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import sys
@@ -34,7 +35,7 @@ from search.errors import ArchivioError, IndexLockedError, QueryError
 from search.explain import Explanation, explanation_json
 from search.explain import explain as explain_page
 from search.model import Hit, ResultPage
-from search.printable import printable_data
+from search.printable import printable_data, terminal_text
 from search.related import related, similar_articles
 from search.results import MAX_LIMIT, SearchRequest, highlight_article, iter_hits, search
 from search.serialize import article_json, hit_json, result_json
@@ -463,7 +464,7 @@ def _print_results(result: ResultPage, reasons: dict[str, Explanation] | None = 
     for notice in result.notices:
         click.echo(f"Nota: {one_line(notice)}", err=True)
     partial = (
-        f" e altri {result.partial:,} con solo alcune parole".replace(",", ".")
+        f" e altri {result.partial:,} che corrispondono solo in parte".replace(",", ".")
         if result.partial
         else ""
     )
@@ -602,3 +603,305 @@ def _address_problem(host: str, port: int, error: OSError) -> str:
         f"impossibile ascoltare su {host}:{port} ({error.strerror}): l'indirizzo non è di "
         "questa macchina. Usa --host 127.0.0.1 (solo questa macchina) o 0.0.0.0 (tutta la rete)"
     )
+
+
+# -- Tools for studying an archive: trends, concordance, receipts, citations ---------------
+
+
+def _filter_options(command: Any) -> Any:
+    """--from, --to, --author, --source, --place, --undated: a search's filters."""
+    for option in reversed(
+        (
+            click.option("--from", "date_from", metavar="DATA", type=TEXT, help="Dal giorno."),
+            click.option("--to", "date_to", metavar="DATA", type=TEXT, help="Fino al giorno."),
+            click.option("--author", metavar="AUTORE", type=TEXT, help="Solo di questo autore."),
+            click.option("--source", metavar="FONTE", type=TEXT, help="Solo di questa fonte."),
+            click.option("--place", metavar="LUOGO", type=TEXT, help="Solo con questo luogo."),
+            click.option("--undated", is_flag=True, help="Solo gli articoli senza data."),
+        )
+    ):
+        command = option(command)
+    return command
+
+
+def _filters(options: dict[str, Any]) -> SearchRequest:
+    names = ("date_from", "date_to", "author", "source", "place", "undated")
+    return SearchRequest(**{name: options[name] for name in names})
+
+
+@main.command(
+    "trends",
+    cls=QueryCommand,
+    epilog="Ogni argomento è una ricerca: archivio trends covid vaccino '\"green pass\"'.",
+)
+@click.argument("queries", nargs=-1, required=True, metavar="RICERCA...", type=TEXT)
+@INDEX_OPTION
+@_filter_options
+@click.option(
+    "--by",
+    "unit",
+    type=Choice(("year", "month")),
+    default="year",
+    help="Periodo: year (anno, predefinito) o month (mese).",
+)
+@JSON_OPTION
+@click.option("--csv", "as_csv", is_flag=True, help="Stampa CSV (una riga per periodo e ricerca).")
+def trends_command(
+    queries: tuple[str, ...],
+    index_dir: Path,
+    unit: str,
+    as_json: bool,
+    as_csv: bool,
+    **options: Any,
+) -> None:
+    """Fino a 6 ricerche nel tempo: trovati, pubblicati, quota."""
+    from search.serialize_tools import trends_json, trends_rows
+    from search.spreadsheet import csv_lines
+    from search.trends import trends
+
+    archive = _open(index_dir)
+    try:
+        found = trends(archive, queries, _filters(options), unit=unit)
+    except QueryError as error:
+        raise _fail(error, exit_code=2) from None
+    if as_json:
+        _echo_json(trends_json(found))
+    elif as_csv:
+        for line in csv_lines(trends_rows(found)):
+            click.echo(line, nl=False)
+    else:
+        _print_trends(found)
+
+
+def _print_trends(found: Any) -> None:
+    unit = "anno" if found.unit == "year" else "mese"
+    click.echo(f"Per {unit}: articoli trovati e quota sugli articoli pubblicati nel periodo")
+    names = [one_line(series.query) for series in found.series]
+    width = max(12, *(len(name) for name in names))
+    click.echo(f"{'periodo':<10} {'articoli':>9}  " + "  ".join(f"{n:>{width}}" for n in names))
+    rows = [
+        (period, articles, [s.points[at].matches for s in found.series])
+        for at, (period, articles) in enumerate(zip(found.periods, found.articles, strict=True))
+    ]
+    rows.append(("senza data", found.undated_articles, [s.undated for s in found.series]))
+    for period, articles, matches in rows:
+        cells = [_share_cell(m, articles, width) for m in matches]
+        click.echo(f"{period:<10} {_number(articles):>9}  " + "  ".join(cells))
+    totals = [f"{_number(s.total):>{width}}" for s in found.series]
+    click.echo(f"{'totale':<10} {_number(found.total_articles):>9}  " + "  ".join(totals))
+    for series in found.series:
+        for notice in series.notices:
+            click.echo(f"Nota («{one_line(series.query)}»): {one_line(notice)}", err=True)
+        if series.partial:
+            partial = count(series.partial, "articolo", "articoli")
+            click.echo(
+                f"«{one_line(series.query)}»: altri {partial} che corrispondono solo in parte, "
+                "non contati"
+            )
+
+
+def _share_cell(matches: int, articles: int, width: int) -> str:
+    share = f"{matches / articles * 100:.1f}%".replace(".", ",") if articles else "–"
+    return f"{_number(matches)} {share:>6}".rjust(width)
+
+
+def _number(value: int) -> str:
+    return f"{value:,}".replace(",", ".")
+
+
+@main.command(
+    "kwic",
+    cls=QueryCommand,
+    epilog="Una frase conta come un'occorrenza: archivio kwic '\"green pass\"' --sort left.",
+)
+@click.argument("query", nargs=-1, required=True, metavar="RICERCA...", type=TEXT)
+@INDEX_OPTION
+@_filter_options
+@click.option(
+    "--width",
+    type=Count(10, 200),
+    default=60,
+    metavar="N",
+    help="Caratteri di contesto per lato, da 10 a 200 (predefiniti: 60).",
+)
+@click.option(
+    "--sort",
+    type=Choice(("date", "left", "right")),
+    default="date",
+    help="Ordine: date (data, predefinito), left (parola prima), right (parola dopo).",
+)
+@JSON_OPTION
+@click.option("--csv", "as_csv", is_flag=True, help="Stampa CSV (una riga per occorrenza).")
+def kwic_command(
+    query: tuple[str, ...],
+    index_dir: Path,
+    width: int,
+    sort: str,
+    as_json: bool,
+    as_csv: bool,
+    **options: Any,
+) -> None:
+    """Ogni occorrenza delle parole cercate nel contesto (concordanza)."""
+    from search.concordance import concordance, iter_lines
+    from search.serialize_tools import LINE_COLUMNS, line_json, line_row, receipt_rows
+    from search.spreadsheet import csv_lines
+
+    archive = _open(index_dir)
+    request = replace(_filters(options), query=" ".join(query))
+    try:
+        with archive.current() as view:
+            summary = concordance(view, request, sort=sort, width=width, seconds=None)
+            lines = iter_lines(view, request, sort=sort, width=width)
+            if as_csv:
+                rows = itertools.chain([LINE_COLUMNS], (line_row(line) for line in lines))
+                for text in csv_lines(rows):
+                    click.echo(text, nl=False)
+                for text in csv_lines(receipt_rows([summary.receipt])):
+                    click.echo(text, nl=False)
+            elif as_json:
+                data = {k: v for k, v in _concordance_json(summary).items() if k != "lines"}
+                data["lines"] = [line_json(line) for line in lines]
+                _echo_json(data)
+            else:
+                _print_concordance(summary, lines, width)
+    except QueryError as error:
+        raise _fail(error, exit_code=2) from None
+
+
+def _concordance_json(page: Any) -> dict[str, Any]:
+    from search.serialize_tools import concordance_json
+
+    data = concordance_json(page)
+    for key in ("page", "pages", "limit"):
+        data.pop(key)
+    return data
+
+
+def _print_concordance(summary: Any, lines: Any, width: int) -> None:
+    query = one_line(summary.query)
+    for notice in summary.notices:
+        click.echo(f"Nota: {one_line(notice)}", err=True)
+    articles = count(summary.articles_with_occurrences, "articolo", "articoli")
+    click.echo(f"«{query}»: {count(summary.occurrences, 'occorrenza', 'occorrenze')} in {articles}")
+    if summary.articles > summary.articles_with_occurrences:
+        others = summary.articles - summary.articles_with_occurrences
+        click.echo(
+            f"(altri {count(others, 'articolo corrisponde', 'articoli corrispondono')} "
+            "senza le parole nel testo: per autore, fonte o data)"
+        )
+    for line in lines:
+        day = line.date.isoformat() if line.date else "senza data"
+        # The match starts in the same column on every line; the context keeps its spaces.
+        left = _kwic_text(line.left)[-width:]
+        right = _kwic_text(line.right)[:width]
+        match = click.style(one_line(line.match), fg="yellow", bold=True)
+        details = " · ".join(one_line(v) for v in (line.source, line.article_id) if v)
+        click.echo(f"{day:<10}  {left:>{width}}{match}{right:<{width}}  {details}")
+
+
+def _kwic_text(text: str) -> str:
+    """`one_line`, keeping a space at either end (it separates the match)."""
+    inner = one_line(text)
+    if not inner:
+        return " " if text[:1].isspace() else ""
+    return (" " if text[:1].isspace() else "") + inner + (" " if text[-1:].isspace() else "")
+
+
+@main.command("verify", cls=ItalianCommand)
+@click.argument(
+    "receipt_file",
+    metavar="RICEVUTA",
+    type=click.Path(exists=True, dir_okay=False, allow_dash=True, path_type=str),
+)
+@INDEX_OPTION
+def verify_command(receipt_file: str, index_dir: Path) -> None:
+    """Se l'indice dà ancora gli articoli di una ricevuta.
+
+    RICEVUTA: un'esportazione di Archivio (CSV, JSON, Atom, tendenze, concordanza) o
+    la ricevuta in JSON; - legge da stdin. Esce con 0 se ogni insieme è lo stesso, 1 se no.
+    """
+    from search.receipts import ReceiptError, read_receipts, verify
+
+    try:
+        with click.open_file(receipt_file, encoding="utf-8", errors="replace") as handle:
+            receipts = read_receipts(handle.read())
+    except (ReceiptError, OSError) as error:
+        raise Failure(f"{receipt_file}: {error}", exit_code=2) from None
+    archive = _open(index_dir)
+    different = 0
+    for receipt in receipts:
+        try:
+            result = verify(archive, receipt)
+        except QueryError as error:
+            raise _fail(error, exit_code=2) from None
+        different += not result.same_set
+        _print_verification(result)
+    if different:
+        raise click.exceptions.Exit(1)
+
+
+def _print_verification(result: Any) -> None:
+    from search.receipts import filters_label
+
+    receipt = result.receipt
+    built = _when(receipt.built_at)
+    click.echo(
+        f"Ricevuta: «{one_line(receipt.query)}»"
+        + (f" ({one_line(filters_label(receipt.filters))})" if receipt.filters else "")
+        + f" · {count(receipt.articles, 'articolo', 'articoli')}"
+        + f" · indice {receipt.generation}{built} · {receipt.engine}"
+    )
+    now = f"l'indice attuale ({result.generation}, {result.engine})"
+    if result.confirmed:
+        click.echo(
+            f"  Confermata: {now} dà gli stessi {_number(result.articles)} articoli, "
+            "nello stesso ordine."
+        )
+    elif result.same_set:
+        click.echo(f"  Confermata: {now} dà gli stessi articoli, ma in un altro ordine.")
+    else:
+        click.echo(
+            f"  NON confermata: {now} dà un insieme diverso: "
+            f"{count(result.articles, 'articolo', 'articoli')} (erano {_number(receipt.articles)})."
+        )
+
+
+def _when(built_at: str | None) -> str:
+    if not built_at:
+        return ""
+    from datetime import datetime
+
+    moment = datetime.fromisoformat(built_at).astimezone()
+    return f" del {moment:%d/%m/%Y %H:%M}"
+
+
+@main.command("cite", cls=ItalianCommand)
+@click.argument("article_id", metavar="ID", type=TEXT)
+@INDEX_OPTION
+@click.option(
+    "--format",
+    "kind",
+    type=Choice(("testo", "bibtex", "csl-json")),
+    default="testo",
+    help="testo (stile italiano, predefinito), bibtex o csl-json.",
+)
+def cite_command(article_id: str, index_dir: Path, kind: str) -> None:
+    """Come citare un articolo (per id o URL)."""
+    from datetime import date
+
+    from search.citations import bibtex, csl_json, italian_citation
+    from search.results import display_title
+
+    archive = _open(index_dir)
+    try:
+        article = archive.get(article_id)
+    except ArchivioError as error:
+        raise _fail(error) from None
+    title = article.title or display_title(article.body)
+    today = date.today()
+    if kind == "bibtex":
+        click.echo(terminal_text(bibtex(article, title=title, accessed=today)), nl=False)
+    elif kind == "csl-json":
+        _echo_json(csl_json(article, title=title, accessed=today))
+    else:
+        click.echo(one_line(italian_citation(article, title=title, accessed=today).text))

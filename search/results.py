@@ -463,3 +463,30 @@ def highlight_article(
 
 def _count(n: int, one: str, many: str) -> str:
     return f"1 {one}" if n == 1 else f"{n:,}".replace(",", ".") + f" {many}"
+
+
+@dataclass(frozen=True)
+class ResultRows:
+    """A whole result set as rows, without reading an article (receipts, trends).
+
+    `rows` are what `iter_hits` lists, in its order: the articles matching as written, or
+    the partial matches when none does.
+    """
+
+    rows: np.ndarray
+    total: int
+    partial: int
+
+    @property
+    def as_written(self) -> np.ndarray:
+        """Only the articles matching the query as written (none when all are partial)."""
+        return self.rows if self.total else self.rows[:0]
+
+
+def result_rows(archive: Archive, snapshot: Snapshot, request: SearchRequest) -> ResultRows:
+    """The rows of `iter_hits(archive, request)` read from `snapshot` (the same ranking,
+    cached alike); raises QueryError for a bad query or filter."""
+    request = request.validated()
+    deadline = Deadline(archive.budget.deadline_seconds)
+    ranking = _cached_ranking(archive, snapshot, replace(request, collapse=False), deadline)
+    return ResultRows(ranking.listed, ranking.total, ranking.partial)

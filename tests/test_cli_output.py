@@ -277,7 +277,10 @@ ENGLISH = re.compile(
     r"Usage|Options|Commands|Arguments|Show this|Show the|\[default|\[required|env var"
     r"|INTEGER|TEXT|PATH|DIRECTORY|RANGE|Error|Try '"
 )
-COMMANDS = ["check", "reindex", "search", "show", "related", "stats", "serve"]
+COMMANDS = [
+    *("check", "reindex", "search", "show", "related", "stats", "serve"),
+    *("trends", "kwic", "verify", "cite"),
+]
 
 
 def test_main_help(runner: CliRunner) -> None:
@@ -293,12 +296,16 @@ def test_main_help(runner: CliRunner) -> None:
         "\n"
         "Comandi:\n"
         "  check    Verifica che l'indice sia integro (file, conteggi, una ricerca).\n"
+        "  cite     Come citare un articolo (per id o URL).\n"
+        "  kwic     Ogni occorrenza delle parole cercate nel contesto (concordanza).\n"
         "  reindex  Indicizza gli articoli nuovi o cambiati e toglie quelli cancellati.\n"
         "  related  Articoli sullo stesso argomento di ID.\n"
         "  search   Cerca negli articoli (sintassi: README, «Sintassi di ricerca»).\n"
         "  serve    Serve la ricerca nel browser con gunicorn.\n"
         "  show     Mostra un articolo (per id o URL), diviso in paragrafi.\n"
         "  stats    Quanti articoli, di quali anni e fonti, quanto spazio.\n"
+        "  trends   Fino a 6 ricerche nel tempo: trovati, pubblicati, quota.\n"
+        "  verify   Se l'indice dà ancora gli articoli di una ricevuta.\n"
     )
     assert invoke(runner, "--version").stdout == "archivio, versione 0.1.0\n"
 

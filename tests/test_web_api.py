@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 from pathlib import Path
 from xml.etree import ElementTree as ET
@@ -15,8 +13,10 @@ from flask.testing import FlaskClient
 
 from search.archive import Archive
 from search.cli import main
+from search.receipts import digest, read_receipts
 from search.results import SearchRequest, iter_hits
 from tests.corpus_facts import SAMPLE_ARTICLES
+from tests.web_support import csv_records
 from web import create_app
 from web.exports import CSV_COLUMNS
 
@@ -130,6 +130,7 @@ def test_openapi_is_valid_and_lists_every_route(client: FlaskClient, app: Flask)
         "senza_espansioni",
         "ordina",
         "pagina",
+        "generazione",
     }
 
 
@@ -151,7 +152,8 @@ def test_csv_export_streams_every_match(client: FlaskClient, built_index: Path) 
     assert response.status_code == 200 and response.is_streamed
     assert response.mimetype == "text/csv"
     assert response.headers["Content-Disposition"].startswith("attachment;")
-    rows = list(csv.reader(io.StringIO(response.get_data(as_text=True))))
+    text = response.get_data(as_text=True)
+    rows = csv_records(text)
     assert (
         tuple(rows[0])
         == CSV_COLUMNS
@@ -161,11 +163,16 @@ def test_csv_export_streams_every_match(client: FlaskClient, built_index: Path) 
     # Every article, near-duplicate copies included, as many as the announced total.
     assert len(rows) - 1 == len(expected) == SAMPLE_ARTICLES
     assert [r[0] for r in rows[1:]] == [h.id for h in expected]
+    # After the rows, the receipt of the set: its ids, in order, hashed.
+    (receipt,) = read_receipts(text)
+    assert receipt.articles == SAMPLE_ARTICLES and receipt.query == "" and receipt.filters == {}
+    assert receipt.sha256 == digest(h.id for h in expected)
 
 
 def test_csv_export_keeps_the_filters(client: FlaskClient) -> None:
     response = client.get("/export.csv", query_string={"dal": "2022", "autore": "Redazione"})
-    rows = list(csv.DictReader(io.StringIO(response.get_data(as_text=True))))
+    header, *records = csv_records(response.get_data(as_text=True))
+    rows = [dict(zip(header, record, strict=True)) for record in records]
     # Wire stories and their copies: every one exported, with the group they share.
     assert [(r["date"], r["author"]) for r in rows] == [
         ("2025-04-12", "Redazione"),
@@ -180,9 +187,12 @@ def test_csv_export_keeps_the_filters(client: FlaskClient) -> None:
 def test_json_export_streams_every_match(client: FlaskClient, built_index: Path) -> None:
     response = client.get("/export.json", query_string={"q": "data:2019..2025", "ordina": "vecchi"})
     assert response.status_code == 200 and response.is_streamed
-    data = json.loads(response.get_data(as_text=True))
+    document = json.loads(response.get_data(as_text=True))
+    data = document["results"]
     expected = all_hits(built_index, query="data:2019..2025", sort="oldest")
     assert [h["id"] for h in data] == [h.id for h in expected]
+    assert document["receipt"]["sha256"] == digest(h.id for h in expected)
+    assert document["receipt"]["sort"] == "oldest"
     assert set(data[0]) == {
         "id",
         "title",

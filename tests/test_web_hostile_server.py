@@ -108,9 +108,12 @@ def test_poisoned_records_stream_whole_through_gunicorn(
     assert not FORBIDDEN.search(text)
     if kind == "csv":
         rows = list(csv.reader(io.StringIO(text, newline="")))
-        assert len(rows) == 1 + 1 + len(ODD_IDS)  # header, the poisoned record, the odd ids
+        # header, the poisoned record, the odd ids, the receipt of them all
+        assert len(rows) == 1 + 1 + len(ODD_IDS) + 1
+        assert rows[-1][0].startswith("# ricevuta Archivio: ")
     elif kind == "json":
-        assert len(json.loads(text)) == 1 + len(ODD_IDS)
+        document = json.loads(text)
+        assert len(document["results"]) == document["receipt"]["articles"] == 1 + len(ODD_IDS)
     elif kind == "xml":
         ET.fromstring(body)
     else:

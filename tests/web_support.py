@@ -4,6 +4,8 @@ HTML parsing, what the browser tests need (Chromium, axe-core). Fixtures: `web_f
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import os
 import shutil
@@ -169,3 +171,9 @@ def write_hostile_corpus(target: Path) -> Path:
     (target / "jsonl" / "ostile.jsonl").write_text("\n".join(lines) + "\n", "utf-8")
     (target / "ostile.txt").write_text(HOSTILE_TEXT, "utf-8")
     return target
+
+
+def csv_records(text: str, delimiter: str = ",") -> list[list[str]]:
+    """The rows of a CSV export (header first), without the receipt rows after them."""
+    rows = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    return [row for row in rows if not (row and row[0].startswith("# ricevuta Archivio: "))]

@@ -15,10 +15,13 @@ from flask import Flask
 from web import formatting, state
 from web.api import bp as api_bp
 from web.articles import bp as articles_bp
+from web.concordance import bp as concordance_bp
 from web.exports import bp as exports_bp
 from web.pages import bp as pages_bp
 from web.results import bp as results_bp
 from web.security import install_error_handlers, install_request_limits, install_security_headers
+from web.tools_api import bp as tools_api_bp
+from web.trends import bp as trends_bp
 
 
 def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
@@ -38,6 +41,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     install_error_handlers(app)
     install_request_limits(app)
 
-    for blueprint in (pages_bp, results_bp, articles_bp, exports_bp, api_bp):
+    blueprints = (pages_bp, results_bp, articles_bp, exports_bp, api_bp)
+    for blueprint in (*blueprints, trends_bp, concordance_bp, tools_api_bp):
         app.register_blueprint(blueprint)
     return app

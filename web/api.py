@@ -8,6 +8,7 @@ from search.errors import ArchivioError
 from search.related import similar_articles
 from search.results import search
 from search.serialize import article_json, hit_json, result_json
+from web.citations import citation_response, read_format
 from web.openapi import openapi_document
 from web.params import read_api_request, read_article_id
 from web.state import get_archive, index_stats
@@ -28,8 +29,11 @@ def api_article_by_query() -> Response:
 
 @bp.get("/api/articles/<path:article_id>")
 def api_article(article_id: str) -> Response:
+    chosen = read_format(request.args.get("format"))
     archive = get_archive()
     article = archive.get(article_id)
+    if chosen != "json":
+        return citation_response(article, chosen)
     data = article_json(article)
     data["similar"] = [hit_json(hit) for hit in similar_articles(archive, article.id)]
     return jsonify(data)

@@ -11,6 +11,7 @@ from search.explain import explain_article, number
 from search.query.expansion import LABELS
 from search.related import related, similar_articles
 from search.results import SearchRequest, highlight_article
+from web.citations import citation_parts
 from web.params import read_article_id, read_expand, read_query
 from web.state import get_archive
 
@@ -52,6 +53,7 @@ def article_page(article_id: str) -> str:
         also_labels=LABELS,
         copies=similar_articles(archive, article.id),
         related=related(archive, article.id),
+        **citation_parts(article),
     )
 
 

@@ -9,10 +9,7 @@ client never gets a body cut inside a row (the log says what was lost).
 
 from __future__ import annotations
 
-import csv
-import io
 import itertools
-import re
 from collections.abc import Callable, Iterator
 from dataclasses import replace
 from datetime import UTC, date, datetime, time
@@ -21,51 +18,39 @@ from xml.etree import ElementTree as ET
 
 from flask import Blueprint, Response, current_app, request, stream_with_context, url_for
 
+from search.archive import PinnedArchive
 from search.model import Hit
 from search.printable import printable
-from search.results import SearchRequest, iter_hits
+from search.receipts import ATOM_NAMESPACE, Receipt, ReceiptBuilder, atom_element, csv_cell
+from search.results import SearchRequest, iter_hits, result_rows
 from search.serialize import hit_json
+from search.spreadsheet import FORMULA_START, csv_lines, guard_formula
 from web.formatting import safe_link
 from web.links import article_url
 from web.params import SearchForm, read_search_form
-from web.state import get_archive
+from web.pinning import Pin, open_pin, pinned
 
 bp = Blueprint("exports", __name__)
 
 CSV_COLUMNS = ("id", "title", "date", "author", "source", "url", "score", "group")
-# A spreadsheet runs a cell that starts with =, +, -, @, tab or CR as a formula (CSV
-# injection): guard the cell's start, after any leading separators or spaces, and also
-# after every ";" or line break inside it, because a spreadsheet that splits on ";"
-# (Italian Excel) starts a cell there even inside our quotes. The guard is a `'` just
-# before the formula character, which spreadsheets read as "this is text".
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-_FORMULA = re.compile(r"(?:^[ ;,]*|[;\r\n] *)(?=[=+\-@\t\r])")
 ATOM_NS = "http://www.w3.org/2005/Atom"
+ET.register_namespace("archivio", ATOM_NAMESPACE)
 T = TypeVar("T")
+__all__ = ["CSV_COLUMNS", "FORMULA_START", "csv_row", "guard_formula"]
 
 
 @bp.get("/export.csv")
 def export_csv() -> Response:
-    form = read_search_form(request.args)
-    hits = _all_hits(form.search_request(limit=1))
+    pin, hits = _stream()
 
-    def rows() -> Iterator[str]:
-        # Every cell quoted: a spreadsheet that splits on ";" keeps a quoted ";" as text.
-        buffer = io.StringIO()
-        writer = csv.writer(buffer, lineterminator="\r\n", quoting=csv.QUOTE_ALL)
-        writer.writerow(CSV_COLUMNS)
-        yield buffer.getvalue()
-        for row in _each(hits, csv_row):
-            buffer.seek(0)
-            buffer.truncate()
-            writer.writerow(row)
-            yield buffer.getvalue()
+    def rows() -> Iterator[list[str]]:
+        yield list(CSV_COLUMNS)
+        yield from hits.each(csv_row)
+        receipt = hits.receipt()
+        if receipt is not None:  # after the rows: it counts them as they go
+            yield [csv_cell(receipt)]
 
-    return Response(
-        stream_with_context(rows()),
-        mimetype="text/csv",
-        headers={"Content-Disposition": _attachment("csv")},
-    )
+    return _download(csv_lines(rows()), pin, "text/csv", "csv")
 
 
 def csv_row(hit: Hit) -> list[str]:
@@ -77,28 +62,20 @@ def csv_row(hit: Hit) -> list[str]:
     ]
 
 
-def guard_formula(value: str) -> str:
-    """`value` with a `'` wherever a spreadsheet could start reading a formula."""
-    return _FORMULA.sub(lambda match: match.group(0) + "'", value)
-
-
 @bp.get("/export.json")
 def export_json() -> Response:
-    form = read_search_form(request.args)
-    hits = _all_hits(form.search_request(limit=1))
+    """`{"results": [every hit], "receipt": {…}}` (receipt null if the search failed)."""
+    pin, hits = _stream()
     dumps = current_app.json.dumps
 
     def chunks() -> Iterator[str]:
-        yield "["
-        for n, item in enumerate(_each(hits, lambda hit: dumps(hit_json(hit)))):
+        yield '{"results": ['
+        for n, item in enumerate(hits.each(lambda hit: dumps(hit_json(hit)))):
             yield ("," if n else "") + "\n" + item
-        yield "\n]\n"
+        receipt = hits.receipt()
+        yield '\n], "receipt": ' + dumps(receipt.to_json() if receipt else None) + "}\n"
 
-    return Response(
-        stream_with_context(chunks()),
-        mimetype="application/json",
-        headers={"Content-Disposition": _attachment("json")},
-    )
+    return _download(chunks(), pin, "application/json", "json")
 
 
 @bp.get("/feed.atom")
@@ -106,9 +83,85 @@ def feed() -> Response:
     """The newest matches, for a feed reader to follow a search."""
     form = read_search_form(request.args)
     request_ = replace(form.search_request(limit=1), sort="newest")
-    hits = list(itertools.islice(_all_hits(request_), current_app.config["FEED_SIZE"]))
-    body = ET.tostring(atom_feed(form, hits), encoding="unicode", xml_declaration=True)
+    size = current_app.config["FEED_SIZE"]
+    with pinned(form.generazione) as pin:
+        hits = HitStream(pin.view, request_, kind="feed", limit=size)
+        listed = list(hits.each(lambda hit: hit))
+        receipt = hits.receipt()
+    root = atom_feed(form, listed)
+    if receipt is not None:
+        root.append(atom_element(receipt))
+    body = ET.tostring(root, encoding="unicode", xml_declaration=True)
     return Response(body, mimetype="application/atom+xml")
+
+
+class HitStream:
+    """Every hit of a search read from one snapshot, and the receipt of what went by.
+
+    A bad query raises QueryError here, before anything is sent (a 400).
+    """
+
+    def __init__(
+        self,
+        view: PinnedArchive,
+        search_request: SearchRequest,
+        *,
+        kind: str = "ricerca",
+        limit: int | None = None,
+    ) -> None:
+        found = result_rows(view, view.held, search_request)
+        partial = not found.total and bool(len(found.rows))
+        self.builder = ReceiptBuilder(search_request, view.held, kind, limit, partial)
+        hits = iter_hits(view, search_request)
+        self.hits = itertools.islice(hits, limit) if limit is not None else hits
+        self.failed = False
+
+    def each(self, write: Callable[[Hit], T]) -> Iterator[T]:
+        """`write(hit)` for every hit; a hit that fails is skipped, a failing search ends it.
+
+        Once the first bytes are sent the status cannot change any more: the document is
+        better closed and the failure logged than the body cut.
+        """
+        while True:
+            try:
+                hit = next(self.hits)
+            except StopIteration:
+                return
+            except Exception:
+                current_app.logger.exception("esportazione interrotta su %s", request.full_path)
+                self.failed = True
+                return
+            self.builder.add(hit.id)
+            try:
+                yield write(hit)
+            except Exception:
+                current_app.logger.exception("articolo %r non esportato", hit.id)
+
+    def receipt(self) -> Receipt | None:
+        """The receipt of the set, None when the search failed before its end."""
+        return None if self.failed else self.builder.receipt()
+
+
+def _stream() -> tuple[Pin, HitStream]:
+    """The page's search on the generation it pins; the caller closes the pin."""
+    form = read_search_form(request.args)
+    pin = open_pin(form.generazione)
+    try:
+        return pin, HitStream(pin.view, form.search_request(limit=1))
+    except BaseException:
+        pin.close()
+        raise
+
+
+def _download(body: Iterator[str], pin: Pin, mimetype: str, extension: str) -> Response:
+    """A streamed attachment that reads `pin`'s snapshot to its end, then lets it go."""
+    response = Response(
+        stream_with_context(body),
+        mimetype=mimetype,
+        headers={"Content-Disposition": _attachment(extension)},
+    )
+    response.call_on_close(pin.close)
+    return response
 
 
 def atom_feed(form: SearchForm, hits: list[Hit]) -> ET.Element:
@@ -141,33 +194,6 @@ def atom_feed(form: SearchForm, hits: list[Hit]) -> ET.Element:
         # The snippet is HTML; ElementTree escapes it once more, as type="html" requires.
         ET.SubElement(entry, "summary", type="html").text = printable(hit.snippet)
     return root
-
-
-def _all_hits(search_request: SearchRequest) -> Iterator[Hit]:
-    """Every hit, with a bad query raised now (a 400) rather than mid-stream."""
-    hits = iter_hits(get_archive(), search_request)
-    first = next(hits, None)
-    return iter(()) if first is None else itertools.chain((first,), hits)
-
-
-def _each(hits: Iterator[Hit], write: Callable[[Hit], T]) -> Iterator[T]:
-    """`write(hit)` for every hit; a hit that fails is skipped, a failing search ends it.
-
-    Once the first bytes are sent the status cannot change any more: the document is
-    better closed and the failure logged than the body cut.
-    """
-    while True:
-        try:
-            hit = next(hits)
-        except StopIteration:
-            return
-        except Exception:
-            current_app.logger.exception("esportazione interrotta su %s", request.full_path)
-            return
-        try:
-            yield write(hit)
-        except Exception:
-            current_app.logger.exception("articolo %r non esportato", hit.id)
 
 
 def _state(form: SearchForm) -> dict[str, Any]:

@@ -5,6 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from search.results import MAX_LIMIT, MAX_QUERY_CHARS, SORTS
+from web.openapi_tools import ARTICLE_FORMAT, EXPORT_JSON, GENERATION, tool_paths
+from web.openapi_tools import SCHEMAS as TOOL_SCHEMAS
 from web.params import MAX_PAGE, SORT_WORDS
 
 _DATE_HELP = "Data in italiano: 2025-04-12, 12/04/2025, aprile 2025, 2024..2025, ultimi 30 giorni."
@@ -165,13 +167,13 @@ def openapi_document(server_url: str) -> dict[str, Any]:
                 {"200": _json("Risultati.", "ResultPage"), **_BAD},
             ),
             "/api/articles/{id}": _get(
-                "Un articolo e le sue copie in altre fonti.",
-                [_ID],
+                "Un articolo e le sue copie in altre fonti, o come citarlo.",
+                [_ID, ARTICLE_FORMAT],
                 {"200": _json("L'articolo.", "Article"), "404": _json("Non trovato.", "Error")},
             ),
             "/api/articles": _get(
                 "Come /api/articles/{id}, con l'id nei parametri.",
-                [{**_ID_QUERY, "required": True}],
+                [{**_ID_QUERY, "required": True}, ARTICLE_FORMAT],
                 {"200": _json("L'articolo.", "Article"), "404": _json("Non trovato.", "Error")},
             ),
             "/api/openapi.json": _get(
@@ -183,31 +185,25 @@ def openapi_document(server_url: str) -> dict[str, Any]:
                 {"200": _json("Pronto.", "Health"), "503": _json("Indice assente.", "Health")},
             ),
             "/export.csv": _get(
-                "Tutti i risultati in CSV (id,title,date,author,source,url,score).",
-                PAGE_SEARCH_PARAMS,
+                "Tutti i risultati in CSV (id,title,date,author,source,url,score,group), "
+                "poi la ricevuta.",
+                [*PAGE_SEARCH_PARAMS, GENERATION],
                 {"200": _body("CSV, UTF-8.", "text/csv"), **_HTML_BAD},
             ),
             "/export.json": _get(
-                "Tutti i risultati in JSON (un elenco di risultati).",
-                PAGE_SEARCH_PARAMS,
+                "Tutti i risultati in JSON, e la ricevuta.",
+                [*PAGE_SEARCH_PARAMS, GENERATION],
                 {
                     "200": {
                         "description": "Risultati.",
-                        "content": {
-                            "application/json": {
-                                "schema": {
-                                    "type": "array",
-                                    "items": {"$ref": "#/components/schemas/Hit"},
-                                }
-                            }
-                        },
+                        "content": {"application/json": {"schema": EXPORT_JSON}},
                     },
                     **_BAD,
                 },
             ),
             "/feed.atom": _get(
-                "I 50 risultati più recenti, come feed Atom.",
-                PAGE_SEARCH_PARAMS[:-1],
+                "I 50 risultati più recenti, come feed Atom (con la ricevuta).",
+                [*PAGE_SEARCH_PARAMS[:-1], GENERATION],
                 {"200": _body("Feed Atom.", "application/atom+xml"), **_HTML_BAD},
             ),
             "/opensearch.xml": _get(
@@ -217,7 +213,9 @@ def openapi_document(server_url: str) -> dict[str, Any]:
             ),
             "/": _get("Pagina iniziale.", [], html),
             "/cerca": _get(
-                "Pagina dei risultati.", [*PAGE_SEARCH_PARAMS, _PAGINA], {**html, **_HTML_BAD}
+                "Pagina dei risultati.",
+                [*PAGE_SEARCH_PARAMS, _PAGINA, GENERATION],
+                {**html, **_HTML_BAD},
             ),
             "/articolo/{id}": _get(
                 "Un articolo con le parole cercate evidenziate.",
@@ -230,6 +228,7 @@ def openapi_document(server_url: str) -> dict[str, Any]:
                 {**html, "404": _body("Articolo non trovato.", "text/html")},
             ),
             "/aiuto": _get("La sintassi di ricerca.", [], html),
+            **tool_paths(),
         },
-        "components": {"schemas": SCHEMAS},
+        "components": {"schemas": {**SCHEMAS, **TOOL_SCHEMAS}},
     }

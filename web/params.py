@@ -24,6 +24,7 @@ MAX_ID_CHARS = 2000
 SORT_WORDS = {"rilevanza": "relevance", "recenti": "newest", "vecchi": "oldest"}
 SORT_LABELS = {"rilevanza": "Rilevanza", "recenti": "Più recenti", "vecchi": "Meno recenti"}
 _DIGITS = re.compile(r"[0-9]{1,9}")
+_GENERATION = re.compile(r"[A-Za-z0-9._-]{1,100}")
 
 
 class ParamError(QueryError):
@@ -52,6 +53,7 @@ class SearchForm:
     senza_espansioni: str = ""  # "1": the words as typed, no query expansion
     ordina: str = "rilevanza"
     pagina: int = 1
+    generazione: str = ""  # a permalink's state of the index (`web.pinning`)
 
     def search_request(self, limit: int) -> SearchRequest:
         return SearchRequest(
@@ -103,6 +105,11 @@ def read_search_form(args: Mapping[str, str]) -> SearchForm:
         raise ParamError("senza_data vuole 1 (solo gli articoli senza data) o niente")
     if form.senza_espansioni not in ("", "1"):
         raise ParamError("senza_espansioni vuole 1 (solo le parole scritte) o niente")
+    if form.generazione and not _GENERATION.fullmatch(form.generazione):
+        raise ParamError(
+            "generazione non valida: è il nome che un collegamento permanente porta "
+            "(gen-…); toglila per cercare nell'indice attuale"
+        )
     _check_text(form.q, form.dal, form.al, form.autore, form.fonte, form.luogo)
     _check_dates(dal=form.dal, al=form.al)
     return form
@@ -121,6 +128,7 @@ def echo_search_form(args: Mapping[str, str]) -> SearchForm:
         senza_espansioni=args.get("senza_espansioni", "").strip(),
         ordina=args.get("ordina", "").strip() or "rilevanza",
         pagina=1,
+        generazione=args.get("generazione", "").strip(),
     )
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from flask import Blueprint, Response, current_app, render_template, request, url_for
 
@@ -10,9 +10,10 @@ from search.facets import UNDATED
 from search.model import ResultPage
 from search.printable import printable
 from search.query.expansion import LABELS
-from search.results import search
+from search.receipts import Receipt, receipt_for
+from search.results import SearchRequest, search
 from web.params import SORT_LABELS, SearchForm, echo_search_form, read_search_form
-from web.state import get_archive
+from web.pinning import Pin, pinned
 from web.syntax import DATE_EXAMPLES, HOME_EXAMPLES
 from web.timeline import build_timeline, undated_count
 
@@ -22,6 +23,7 @@ FACET_LABELS = {"year": "Anno", "source": "Fonte", "author": "Autore", "place": 
 FACET_FIELDS = {"author": "autore", "source": "fonte", "place": "luogo"}
 FORM_FIELDS = ("q", "dal", "al", "autore", "fonte", "luogo")
 WINDOW = 2  # page numbers shown on each side of the current one
+RECEIPT_ON_PAGE = 20_000  # articles whose ids a page reads for its receipt (~1 s)
 
 
 @dataclass(frozen=True)
@@ -42,7 +44,13 @@ class FacetGroup:
 @bp.get("/cerca")
 def search_page() -> str:
     form = read_search_form(request.args)
-    page = search(get_archive(), form.search_request(current_app.config["PAGE_SIZE"]))
+    with pinned(form.generazione) as pin:
+        search_request = form.search_request(current_app.config["PAGE_SIZE"])
+        page = search(pin.view, search_request)
+        receipt = page_receipt(pin, search_request, page)
+        state = pin.state()
+    if state.gone:  # said once on this page; its links go to the live index
+        form = replace(form, generazione="")
     return render_template(
         "results.html",
         form=form,
@@ -52,8 +60,18 @@ def search_page() -> str:
         facets=facet_groups(form, page),
         pagination=page_window(page.page, page.pages),
         first_number=(page.page - 1) * page.limit + 1,
+        receipt=receipt,
+        pin=state,
         **_form_context(form),
     )
+
+
+def page_receipt(pin: Pin, search_request: SearchRequest, page: ResultPage) -> Receipt | None:
+    """The receipt of the whole set the page lists (what the exports give); None above
+    `RECEIPT_ON_PAGE` articles, whose ids take a while to read: the downloads carry it."""
+    if (page.total or page.partial) > RECEIPT_ON_PAGE:
+        return None
+    return receipt_for(pin.view, pin.view.held, search_request)
 
 
 def render_form_error(message: str, field: str | None = None) -> Response:
@@ -78,7 +96,27 @@ def _form_context(form: SearchForm) -> dict[str, object]:
         "examples": HOME_EXAMPLES,
         "export_args": {k: v for k, v in form.url_args().items() if k != "pagina"},
         "also_labels": LABELS,
+        "tool_args": _tool_args(form),
+        "receipt_args": _receipt_args(form),
     }
+
+
+def _receipt_args(form: SearchForm) -> dict[str, str]:
+    """The page's search under the API's names (`/api/receipt`)."""
+    request_ = form.search_request(1)
+    names = {"date_from": "from", "date_to": "to", "author": "author", "source": "source"}
+    args = {"q": form.q, "sort": request_.sort, "generation": form.generazione}
+    args.update({api: getattr(request_, name) for name, api in names.items()})
+    args.update(place=request_.place or "", undated="true" if request_.undated else "")
+    if not request_.expand:
+        args["expand"] = "false"
+    return {k: v for k, v in args.items() if v}
+
+
+def _tool_args(form: SearchForm) -> dict[str, str]:
+    """The query and filters, for the trends and concordance pages."""
+    names = ("q", "dal", "al", "autore", "fonte", "luogo", "senza_data")
+    return {name: getattr(form, name) for name in names if getattr(form, name)}
 
 
 @bp.app_template_global()

@@ -172,3 +172,17 @@ class Engine(Protocol):
     def check(self) -> list[str]:
         """Problems found in the live state (empty when sound): `archivio check`."""
         ...
+
+
+class PinnableEngine(Engine, Protocol):
+    """An engine that can also open a past committed state by name (optional).
+
+    Permalinks and receipts pin a result set to the generation that gave it; through
+    `Archive.pinned` the core asks for it with `snapshot_at` when the engine has that
+    method, and treats an engine without it as keeping no past state. Folder engines keep
+    the live generation and the one before it (`search.engines.directory.state_at`).
+    """
+
+    def snapshot_at(self, generation: str) -> Snapshot | None:
+        """A snapshot of the committed state `generation`, or None when it is not kept."""
+        ...

@@ -9,6 +9,7 @@ records the checksums of every file and makes the generation live in one rename.
 
 from __future__ import annotations
 
+import re
 import shutil
 from contextlib import ExitStack
 from pathlib import Path
@@ -16,6 +17,7 @@ from pathlib import Path
 from search.errors import IndexCorruptError, IndexMissingError, StaleIndexError
 from search.store import (
     ENGINE_DIR,
+    META,
     SCHEMA_VERSION,
     Manifest,
     checksums,
@@ -43,6 +45,27 @@ def live_state(index_dir: Path, engine: str) -> Path:
             str(index_dir), f"{version} ({written_by})", f"{SCHEMA_VERSION} ({engine})"
         )
     return generation
+
+
+GENERATION_NAME = re.compile(r"gen-([0-9]{1,30})")
+
+
+def state_at(index_dir: Path, generation: str, engine: str) -> Path | None:
+    """A committed generation by name while it is on disk, for `Engine.snapshot_at`.
+
+    That is the live one and the one before it (`search.store.prune` keeps both); None for
+    any other name: gone, never committed (a run writing or crashed: newer than the live
+    one), of another version or engine, or not a generation name at all.
+    """
+    wanted = GENERATION_NAME.fullmatch(generation)
+    live = live_generation(index_dir)
+    current = GENERATION_NAME.fullmatch(live.name) if live is not None else None
+    if wanted is None or current is None or int(wanted[1]) > int(current[1]):
+        return None
+    state = index_dir / generation
+    if not (state / META).is_file() or read_version(state) != (SCHEMA_VERSION, engine):
+        return None
+    return state
 
 
 def check_files(index_dir: Path) -> list[str]:

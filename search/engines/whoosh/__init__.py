@@ -9,7 +9,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from search.engines.directory import check_files, live_state
+from whoosh.index import IndexError as WhooshIndexError
+
+from search.engines.directory import check_files, live_state, state_at
 from search.engines.whoosh.snapshot import WhooshSnapshot
 from search.engines.whoosh.writer import WhooshWriter
 from search.store import generation_token
@@ -27,6 +29,16 @@ class WhooshEngine:
 
     def snapshot(self) -> WhooshSnapshot:
         return WhooshSnapshot(live_state(self.index_dir, self.name))
+
+    def snapshot_at(self, generation: str) -> WhooshSnapshot | None:
+        """The committed state `generation` while it is kept (`state_at`), else None."""
+        state = state_at(self.index_dir, generation, self.name)
+        if state is None:
+            return None
+        try:
+            return WhooshSnapshot(state)
+        except (OSError, ValueError, WhooshIndexError):
+            return None  # pruned by a reindex while it was being opened
 
     def writer(self, *, full: bool, procs: int | None, limit_mb: int) -> WhooshWriter:
         return WhooshWriter(self.index_dir, full=full, procs=procs, limit_mb=limit_mb)
