@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import shutil
 from pathlib import Path
 
@@ -14,6 +12,7 @@ from search.indexer import reindex
 from search.results import SearchRequest, iter_hits, search
 from search.settings import Settings
 from tests.corpus_facts import SEED_ID
+from tests.web_support import csv_records
 from web import create_app
 
 pytestmark = [pytest.mark.slow, pytest.mark.engines]
@@ -77,6 +76,6 @@ def test_a_common_misspelling_is_corrected_to_the_archives_word(real_archive: Ar
 def test_the_csv_export_has_a_row_per_article_of_the_total(real_archive: Archive) -> None:
     app = create_app({"INDEX_DIR": str(real_archive.location), "TESTING": True})
     response = app.test_client().get("/export.csv", query_string={"q": "Guercino"})
-    rows = list(csv.reader(io.StringIO(response.get_data(as_text=True))))
+    rows = csv_records(response.get_data(as_text=True))  # header, then a row per article
     page = search(real_archive, SearchRequest(query="Guercino"))
     assert len(rows) - 1 == page.total > 100
