@@ -164,7 +164,12 @@ def build_archivio(
     from search.settings import Settings
 
     VARIANTS[variant]()
-    options: dict[str, object] = {"corpus_dir": corpus, "index_dir": index}
+    # The incremental benchmark links the generated files into its corpus folder.
+    options: dict[str, object] = {
+        "corpus_dir": corpus,
+        "index_dir": index,
+        "follow_symlinks_outside": True,
+    }
     if procs is not None:
         options["procs"] = procs
     if limit_mb is not None:

@@ -115,7 +115,8 @@ def build_index(index_dir: Path) -> None:
                 shutil.copytree(source, target)
             else:
                 target.symlink_to(source)
-        reindex(Settings(corpus_dir=corpus, index_dir=index_dir))
+        # The corpus folder links to ../shared: followed on purpose (the default skips them).
+        reindex(Settings(corpus_dir=corpus, index_dir=index_dir, follow_symlinks_outside=True))
     finally:
         shutil.rmtree(corpus, ignore_errors=True)
 
