@@ -13,6 +13,7 @@ from pathlib import Path
 from search.engines.directory import check_files, live_state, state_at
 from search.engines.tantivy.snapshot import TantivySnapshot
 from search.engines.tantivy.writer import TantivyWriter
+from search.errors import IndexCorruptError
 from search.store import generation_token
 
 
@@ -27,7 +28,15 @@ class TantivyEngine:
         return generation_token(self.index_dir)
 
     def snapshot(self) -> TantivySnapshot:
-        return TantivySnapshot(live_state(self.index_dir, self.name))
+        state = live_state(self.index_dir, self.name)
+        try:
+            return TantivySnapshot(state)
+        except ValueError:
+            # Tantivy refuses damaged files at open: say which ones, as `check` does.
+            problems = check_files(self.index_dir)
+            if problems:
+                raise IndexCorruptError(str(self.index_dir), problems) from None
+            raise
 
     def snapshot_at(self, generation: str) -> TantivySnapshot | None:
         """The committed state `generation` while it is kept (`state_at`), else None."""

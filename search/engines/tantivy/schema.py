@@ -10,6 +10,11 @@ JSON field, read back whole; `row` is a fast field, how Tantivy's answers map to
 
 from __future__ import annotations
 
+import errno
+import os
+import re
+import shutil
+import tempfile
 from pathlib import Path
 
 import tantivy
@@ -49,7 +54,59 @@ def create_index(folder: Path) -> tantivy.Index:
 
 
 def open_index(folder: Path) -> tantivy.Index:
-    index = _register(tantivy.Index.open(str(folder)))
-    # No watcher thread: a snapshot is one committed state, never reloaded.
+    """The index in `folder`, read as committed (no reload, no watcher thread).
+
+    Tantivy takes a lock file in the index folder even to read: on a read-only folder the
+    index is opened through a private folder of links to its files instead.
+    """
+    try:
+        index = _register(tantivy.Index.open(str(folder)))
+    except ValueError as error:
+        if not _read_only(error):
+            raise
+        return _open_through_links(folder)
     index.config_reader(reload_policy="manual")
     return index
+
+
+def _read_only(error: ValueError) -> bool:
+    return "Read-only file system" in str(error) or "Permission denied" in str(error)
+
+
+def _open_through_links(folder: Path) -> tantivy.Index:
+    # The reader maps every file of the segments as it opens them: once it is made, the
+    # links can go (it never reloads, so it never looks in the folder again).
+    shadow = Path(tempfile.mkdtemp(prefix="archivio-tantivy-"))
+    try:
+        for item in folder.iterdir():
+            if item.is_file() and not item.name.endswith(".lock"):
+                (shadow / item.name).symlink_to(item.resolve())
+        index = _register(tantivy.Index.open(str(shadow)))
+        index.config_reader(reload_policy="manual")
+        return index
+    finally:
+        shutil.rmtree(shadow, ignore_errors=True)
+
+
+OS_ERROR = re.compile(r"os error (\d+)")
+
+
+def as_os_error(error: ValueError, folder: Path) -> OSError:
+    """A Tantivy write failure as the `OSError` the core reports (full disk, read-only…).
+
+    Tantivy's message names the system error when it has one; a writer thread that died
+    says only that it died: then the folder itself is asked what went wrong.
+    """
+    found = OS_ERROR.search(str(error))
+    if found:
+        code = int(found.group(1))
+    elif _read_only(error) or not os.access(folder, os.W_OK):
+        code = errno.EROFS
+    else:
+        try:
+            stats = os.statvfs(folder)
+            full = stats.f_bavail * stats.f_frsize < 1_000_000
+        except OSError:
+            full = False
+        code = errno.ENOSPC if full else errno.EIO
+    return OSError(code, f"{os.strerror(code)} (Tantivy: {error})")

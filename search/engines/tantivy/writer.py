@@ -8,6 +8,7 @@ before the commit records its checksums: nothing changes in a generation once it
 
 from __future__ import annotations
 
+import contextlib
 import json
 from pathlib import Path
 
@@ -17,7 +18,7 @@ from search.columns import day_number
 from search.engines.base import IndexDocument
 from search.engines.directory import DirectoryWriter
 from search.engines.stored import stored_document
-from search.engines.tantivy.schema import TOKEN_FIELDS, create_index, open_index
+from search.engines.tantivy.schema import TOKEN_FIELDS, as_os_error, create_index, open_index
 
 MIN_HEAP_MB = 16  # Tantivy refuses less than 15 MB per indexing thread
 MAX_THREADS = 4
@@ -56,27 +57,41 @@ class TantivyWriter(DirectoryWriter):
         return str(doc["id"]), str(doc.get("path") or "")
 
     def add(self, document: IndexDocument) -> None:
-        assert self._writer is not None
-        self._writer.add_document(to_document(document))
+        try:
+            self._live_writer().add_document(to_document(document))
+        except ValueError as error:
+            raise as_os_error(error, self.engine_dir) from error
 
     def delete_path(self, path: str) -> None:
-        assert self._writer is not None
-        self._writer.delete_documents_by_term("path", path)
+        try:
+            self._live_writer().delete_documents_by_term("path", path)
+        except ValueError as error:
+            raise as_os_error(error, self.engine_dir) from error
+
+    def _live_writer(self) -> tantivy.IndexWriter:
+        if self._writer is None:
+            raise RuntimeError("the Tantivy writer is closed")
+        return self._writer
 
     def _finish_engine(self) -> None:
         writer, self._writer = self._writer, None
         self._base = None
-        if writer is not None:
+        if writer is None:
+            return
+        try:
             writer.commit()
             # Merges run in Tantivy's threads: wait for them, so that the files whose
             # checksums the commit records are the generation's last ones.
             writer.wait_merging_threads()
+        except ValueError as error:
+            raise as_os_error(error, self.engine_dir) from error
 
     def _cancel_engine(self) -> None:
         writer, self._writer = getattr(self, "_writer", None), None
         self._base = None
         if writer is not None:
-            writer.rollback()
+            with contextlib.suppress(ValueError):  # a writer that died has nothing to undo
+                writer.rollback()
 
 
 def to_document(document: IndexDocument) -> tantivy.Document:
