@@ -7,7 +7,6 @@ is safe to share between threads: no lock here.
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Sequence
 from pathlib import Path
@@ -20,7 +19,7 @@ from search.columns import Columns
 from search.engines.base import Expansion, Matches, StoredArticle, within_edits
 from search.engines.stored import stored_article
 from search.engines.tantivy.schema import open_index
-from search.engines.tantivy.translate import Timeout, Translator
+from search.engines.tantivy.translate import Timeout, Translator, match_count, stored_json
 from search.query.tree import Node
 from search.store import ENGINE_DIR
 
@@ -50,7 +49,7 @@ class TantivySnapshot:
             query = Translator(self._schema, searcher, deadline.expired).query(node)
         except Timeout:
             return Matches(EMPTY, np.zeros(0), timed_out=True)
-        found = searcher.search(query, limit=1, count=True).count or 0
+        found = match_count(searcher, query)
         if not found:
             return Matches(EMPTY, np.zeros(0))
         if not scored:
@@ -86,8 +85,7 @@ class TantivySnapshot:
             address = addresses.get(int(row))
             if address is None:
                 raise KeyError(row)
-            doc = json.loads(self._searcher.doc(address).get_first("doc"))
-            found.append(stored_article(int(row), doc))
+            found.append(stored_article(int(row), stored_json(self._searcher.doc(address))))
         return found
 
     def row_of(self, key: str, value: str) -> int | None:

@@ -16,6 +16,7 @@ on the stored tokens (`search.engines.phrases`) and the phrase scores as its tok
 from __future__ import annotations
 
 import itertools
+import json
 from collections.abc import Callable
 
 import tantivy
@@ -103,7 +104,7 @@ class Translator:
             spacings = []
             for gaps in itertools.product(range(1, distance + 1), repeat=len(tokens) - 1):
                 offsets = itertools.accumulate(gaps, initial=0)
-                words = [(offset, token) for offset, token in zip(offsets, tokens, strict=True)]
+                words: list[str | tuple[int, str]] = list(zip(offsets, tokens, strict=True))
                 spacings.append(Q.phrase_query(self.schema, field, words))
             return Q.disjunction_max_query(spacings)
         return self._checked_phrase(tokens, field, distance)
@@ -114,7 +115,7 @@ class Translator:
         every = Q.boolean_query([(Must, q) for q in terms])
         if field not in STORED_TOKENS:
             return every  # names keep no stored tokens: never asked with a distance
-        count = self.searcher.search(every, limit=1, count=True).count or 0
+        count = match_count(self.searcher, every)
         if not count:
             return Q.empty_query()
         hits = self.searcher.search(every, limit=count, count=False).hits
@@ -130,6 +131,17 @@ class Translator:
         rows = [int(row) for row in self.searcher.fast_field_values("row", found_at)]  # type: ignore[arg-type]
         found = Q.const_score_query(Q.term_set_query(self.schema, "row", rows), 0.0)
         return Q.boolean_query([(Must, found), *((Should, q) for q in terms)])
+
+
+def match_count(searcher: tantivy.Searcher, query: tantivy.Query) -> int:
+    """How many documents match (Tantivy counts without collecting them)."""
+    return int(getattr(searcher.search(query, limit=1, count=True), "count", 0) or 0)
+
+
+def stored_json(document: tantivy.Document) -> dict[str, object]:
+    """The stored article of a Tantivy document (`doc`: JSON bytes)."""
+    value = document.get_first("doc")
+    return dict(json.loads(bytes(value))) if value else {}
 
 
 def _stored_tokens(value: object) -> list[str]:

@@ -19,6 +19,7 @@ from search.engines.base import IndexDocument
 from search.engines.directory import DirectoryWriter
 from search.engines.stored import stored_document
 from search.engines.tantivy.schema import TOKEN_FIELDS, as_os_error, create_index, open_index
+from search.engines.tantivy.translate import stored_json
 
 MIN_HEAP_MB = 16  # Tantivy refuses less than 15 MB per indexing thread
 MAX_THREADS = 4
@@ -53,7 +54,7 @@ class TantivyWriter(DirectoryWriter):
         hits = self._base.search(query, limit=1, count=False).hits
         if not hits:
             return None
-        doc = json.loads(self._base.doc(hits[0][1]).get_first("doc"))
+        doc = stored_json(self._base.doc(hits[0][1]))
         return str(doc["id"]), str(doc.get("path") or "")
 
     def add(self, document: IndexDocument) -> None:
