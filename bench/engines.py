@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import sys
 import time
 from pathlib import Path
@@ -29,12 +30,17 @@ BUILDS = ("stock-whoosh", "bare-tantivy", "archivio-whoosh", "archivio-tantivy")
 
 
 def _corpus_of_jsonl(source: Path, target: Path) -> Path:
-    """A corpus folder holding only `source`'s JSONL files (links): the articles, no HTML."""
+    """A corpus folder holding copies of `source`'s JSONL files: the articles, no HTML.
+
+    Copies, not links: `archivio reindex` skips links that leave the corpus folder.
+    """
     target.mkdir(parents=True, exist_ok=True)
     for path in sorted(source.glob("*.jsonl")):
-        link = target / path.name
-        if not link.exists():
-            link.symlink_to(path.resolve())
+        copy = target / path.name
+        if copy.is_symlink():
+            copy.unlink()
+        if not copy.exists():
+            shutil.copyfile(path, copy)
     return target
 
 
