@@ -118,7 +118,7 @@ def to_document(document: IndexDocument) -> tantivy.Document:
 def _add_tokens(doc: tantivy.Document, name: str, tokens: list[str]) -> None:
     """The tokens at positions 0, 1, 2…: joined by spaces, or spelled out when they must be."""
     text = " ".join(tokens)
-    if len(text.split()) == len(tokens):  # no token empty or holding whitespace
+    if text.split() == tokens:  # no token empty or holding whitespace
         doc.add_text(name, text)
         return
     spelled, start = [], 0
