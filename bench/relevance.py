@@ -116,7 +116,8 @@ def build_index(index_dir: Path, engine: str | None = None, shared: Path = SHARE
                 shutil.copytree(source, target)
             else:
                 target.symlink_to(source)
-        reindex(Settings(corpus_dir=corpus, index_dir=index_dir), engine=engine)
+        settings = Settings(corpus_dir=corpus, index_dir=index_dir, follow_symlinks_outside=True)
+        reindex(settings, engine=engine)  # the links leave the corpus folder: followed
     finally:
         shutil.rmtree(corpus, ignore_errors=True)
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from operator import itemgetter
 from pathlib import Path
 
 import numpy as np
@@ -24,6 +25,7 @@ from search.query.tree import Node
 from search.store import ENGINE_DIR
 
 EMPTY = np.zeros(0, dtype=np.int64)
+FIRST, SECOND = itemgetter(0), itemgetter(1)
 
 
 class TantivySnapshot:
@@ -56,12 +58,14 @@ class TantivySnapshot:
             hits = searcher.search(
                 query, limit=found, count=False, order_by_field="row", order=tantivy.Order.Asc
             ).hits
-            rows = np.fromiter((h[0] for h in hits), dtype=np.int64, count=len(hits))
+            rows = np.fromiter(map(FIRST, hits), dtype=np.int64, count=len(hits))
             return Matches(rows, np.zeros(len(rows)))
         hits = searcher.search(query, limit=found, count=False).hits
-        scores = np.fromiter((h[0] for h in hits), dtype=np.float64, count=len(hits))
+        # One C-level pass per column: the binding hands over one Python tuple per match.
+        scores = np.fromiter(map(FIRST, hits), dtype=np.float64, count=len(hits))
+        addresses = list(map(SECOND, hits))
         rows = np.fromiter(
-            searcher.fast_field_values("row", [h[1] for h in hits]),  # type: ignore[arg-type]
+            searcher.fast_field_values("row", addresses),  # type: ignore[arg-type]
             dtype=np.int64,
             count=len(hits),
         )
