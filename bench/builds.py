@@ -5,7 +5,8 @@ other engine's build in the same interpreter) and its own peak RSS, which a long
 process cannot report per build (`ru_maxrss` only grows):
 
     python -m bench.builds stock CORPUS INDEX
-    python -m bench.builds archivio CORPUS INDEX [--variant NAME] [--incremental]
+    python -m bench.builds archivio CORPUS INDEX [--engine whoosh|tantivy] [--variant NAME]
+    python -m bench.builds bare-tantivy CORPUS INDEX
 
 prints one JSON line: seconds, articles, peak RSS of the process and of its children (the
 writer's subprocesses), index size. Variants switch off one part of Archivio's indexing by
@@ -159,6 +160,7 @@ def build_archivio(
     limit_mb: int | None = None,
     full: bool = True,
     progress: Path | None = None,
+    engine: str | None = None,
 ) -> int:
     from search.indexer import reindex
     from search.settings import Settings
@@ -184,13 +186,14 @@ def build_archivio(
             log.write(f"{time.perf_counter() - started:.1f} s {done[0]} articles ({label})\n")
             log.flush()
 
-    report = reindex(Settings(**options), full=full, on_file=on_file)  # type: ignore[arg-type]
+    report = reindex(Settings(**options), full=full, on_file=on_file, engine=engine)  # type: ignore[arg-type]
     return report.added + report.updated if not full else report.articles + report.duplicates
 
 
 def _child(argv: list[str]) -> int:
     parser = argparse.ArgumentParser()
-    parser.add_argument("engine", choices=("stock", "archivio"))
+    parser.add_argument("engine", choices=("stock", "archivio", "bare-tantivy"))
+    parser.add_argument("--engine", dest="archivio_engine", help="Archivio's engine")
     parser.add_argument("corpus", type=Path)
     parser.add_argument("index", type=Path)
     parser.add_argument("--variant", default="as-is", choices=sorted(VARIANTS))
@@ -207,6 +210,10 @@ def _child(argv: list[str]) -> int:
     started = time.perf_counter()
     if args.engine == "stock":
         articles = build_stock(args.corpus, args.index)
+    elif args.engine == "bare-tantivy":
+        from bench.bare_tantivy import build
+
+        articles = build(args.corpus, args.index)
     else:
         articles = build_archivio(
             args.corpus,
@@ -216,6 +223,7 @@ def _child(argv: list[str]) -> int:
             limit_mb=args.limit_mb,
             full=not args.incremental,
             progress=args.progress,
+            engine=args.archivio_engine,
         )
     seconds = time.perf_counter() - started
     own_usage = resource.getrusage(resource.RUSAGE_SELF)
@@ -247,6 +255,7 @@ def run_build(
     incremental: bool = False,
     fresh: bool = True,
     progress: Path | None = None,
+    archivio_engine: str | None = None,
 ) -> dict[str, float]:
     """Build in a child process; its JSON figures (raises on a failed build)."""
     if fresh and index.exists():
@@ -259,6 +268,8 @@ def run_build(
         command += ["--limit-mb", str(limit_mb)]
     if incremental:
         command.append("--incremental")
+    if archivio_engine is not None:
+        command += ["--engine", archivio_engine]
     if progress is not None:
         command += ["--progress", str(progress)]
     done = subprocess.run(

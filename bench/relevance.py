@@ -1,6 +1,7 @@
 """Relevance evaluation on ../shared/corpus with the judged topics in tests/relevance/.
 
-    python -m bench.relevance [--index DIR] [--set easy|hard|both] [--summary]
+    python -m bench.relevance [--index DIR] [--engine whoosh|tantivy] [--shared DIR]
+                              [--set easy|hard|both] [--summary]
                               [--list-unjudged] [--variants]
                               [--compare VARIANT [--threshold 0.05]]
 
@@ -105,18 +106,18 @@ def load_topics(path: Path = TOPICS) -> list[dict[str, object]]:
     return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line]
 
 
-def build_index(index_dir: Path) -> None:
+def build_index(index_dir: Path, engine: str | None = None, shared: Path = SHARED) -> None:
     corpus = Path(tempfile.mkdtemp(prefix="archivio-relevance-"))
     try:
         for name in FILES:
-            source = SHARED / name
+            source = shared / name
             target = corpus / name
             if source.is_dir():
                 shutil.copytree(source, target)
             else:
                 target.symlink_to(source)
-        # The corpus folder links to ../shared: followed on purpose (the default skips them).
-        reindex(Settings(corpus_dir=corpus, index_dir=index_dir, follow_symlinks_outside=True))
+        settings = Settings(corpus_dir=corpus, index_dir=index_dir, follow_symlinks_outside=True)
+        reindex(settings, engine=engine)  # the links leave the corpus folder: followed
     finally:
         shutil.rmtree(corpus, ignore_errors=True)
 
@@ -254,6 +255,8 @@ VARIANTS: dict[str, dict[str, object]] = {
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--index", type=Path, default=Path(tempfile.gettempdir()) / "archivio-rel")
+    parser.add_argument("--engine", help="engine of a new evaluation index (default: whoosh)")
+    parser.add_argument("--shared", type=Path, default=SHARED, help="the real corpus folder")
     parser.add_argument("--set", choices=["easy", "hard", "both"], default="both")
     parser.add_argument("--summary", action="store_true", help="no per-topic lines")
     parser.add_argument(
@@ -272,7 +275,7 @@ def main() -> None:
     args = parser.parse_args()
     if not (args.index / "CURRENT").exists():
         print(f"building the evaluation index in {args.index} …", flush=True)
-        build_index(args.index)
+        build_index(args.index, args.engine, args.shared)
     archive = Archive(args.index)
     names = ["easy", "hard"] if args.set == "both" else [args.set]
     sets = {name: load_topics(SETS[name]) for name in names}

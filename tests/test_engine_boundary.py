@@ -3,9 +3,14 @@
 from __future__ import annotations
 
 import ast
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
+
+from tests.corpus_facts import SAMPLE_CORPUS
 
 REPO = Path(__file__).resolve().parents[1]
 ENGINE_LIBRARIES = {
@@ -62,3 +67,44 @@ def _full_imports(path: Path) -> set[str]:
         elif isinstance(node, ast.ImportFrom) and node.module:
             found.add(node.module)
     return found
+
+
+def test_engine_packages_leave_each_other_alone() -> None:
+    """An engine's package imports no other engine's library or package."""
+    offenders = []
+    for library, home in ENGINE_LIBRARIES.items():
+        for other_home in set(ENGINE_LIBRARIES.values()) - {home}:
+            for path in sorted((REPO / other_home).rglob("*.py")):
+                imported = imported_modules(path) | _full_imports(path)
+                if library in imported or home.replace("/", ".") in imported:
+                    offenders.append(f"{path.relative_to(REPO).as_posix()} imports {library}")
+    assert offenders == []
+
+
+def test_a_tantivy_archive_is_searched_without_loading_whoosh(tmp_path: Path) -> None:
+    """Built and searched with Tantivy, not one Whoosh module is loaded (and the reverse)."""
+    script = (
+        "import sys\n"
+        "from pathlib import Path\n"
+        "from search.archive import Archive\n"
+        "from search.indexer import reindex\n"
+        "from search.results import SearchRequest, search\n"
+        "from search.settings import Settings\n"
+        f"index = Path({str(tmp_path / 'index')!r})\n"
+        f"reindex(Settings(corpus_dir=Path({str(SAMPLE_CORPUS)!r}), index_dir=index),"
+        " engine=sys.argv[1], full=True)\n"
+        "page = search(Archive(index), SearchRequest(query='porto'))\n"
+        "assert page.total > 0, page\n"
+        "print(sorted({m.split('.')[0] for m in sys.modules} & {'whoosh', 'tantivy'}))\n"
+    )
+    for engine, loaded in (("tantivy", "['tantivy']"), ("whoosh", "['whoosh']")):
+        done = subprocess.run(
+            [sys.executable, "-c", script, engine],
+            cwd=REPO,
+            capture_output=True,
+            text=True,
+            check=False,
+            env={k: v for k, v in os.environ.items() if k != "ARCHIVIO_ENGINE"},
+        )
+        assert done.returncode == 0, done.stderr[-2000:]
+        assert done.stdout.strip().splitlines()[-1] == loaded

@@ -19,6 +19,7 @@ import numpy as np
 from search.budget import Deadline
 from search.columns import Columns
 from search.engines.base import Matches
+from search.engines.phrases import phrase_count
 from search.engines.whoosh.postings import Timeout, read_positions, read_postings
 from search.query import tree as t
 
@@ -203,7 +204,7 @@ class Evaluator:
                         per_row[index_of[row]][token] = np.asarray(positions, dtype=np.int64)
         counts = np.zeros(len(rows))
         for i, in_row in enumerate(per_row):
-            counts[i] = _phrase_count(tokens, in_row, distance)
+            counts[i] = phrase_count(tokens, in_row, distance)
         return counts
 
     def _idf(self, df: int) -> float:
@@ -277,20 +278,3 @@ def _at_least(results: list[Result], need: int) -> Result:
     sums = np.bincount(inverse, weights=scores, minlength=len(unique))
     keep = counts >= need
     return unique[keep], sums[keep]
-
-
-def _phrase_count(tokens: tuple[str, ...], positions: dict[str, np.ndarray], distance: int) -> int:
-    """Occurrences of the tokens in order, each within `distance` positions of the last."""
-    if any(token not in positions for token in tokens):
-        return 0
-    ends = positions[tokens[0]]
-    for token in tokens[1:]:
-        following = positions[token]
-        # For each later position q: is there an end p with q - distance <= p < q?
-        at = np.searchsorted(ends, following - distance, side="left")
-        inside = at < len(ends)
-        inside[inside] = ends[at[inside]] < following[inside]
-        ends = following[inside]
-        if not len(ends):
-            return 0
-    return len(ends)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 import threading
 from collections.abc import Sequence
-from datetime import date
 from pathlib import Path
 
 import numpy as np
@@ -14,9 +13,9 @@ from whoosh import index as whoosh_index
 from search.budget import Deadline
 from search.columns import Columns
 from search.engines.base import Expansion, Matches, StoredArticle, within_edits
+from search.engines.stored import stored_article
 from search.engines.whoosh.evaluate import Evaluator
 from search.engines.whoosh.writer import ROWS_FILE
-from search.model import Article
 from search.query.tree import Node
 from search.store import ENGINE_DIR
 
@@ -97,29 +96,3 @@ class WhooshSnapshot:
 
     def close(self) -> None:
         self._reader.close()
-
-
-def stored_article(row: int, doc: dict[str, object]) -> StoredArticle:
-    when = doc.get("date")
-    article = Article(
-        id=str(doc["id"]),
-        title=str(doc.get("title") or ""),
-        body=str(doc.get("body") or ""),
-        url=_optional(doc.get("url")),
-        author=_optional(doc.get("author")),
-        source=_optional(doc.get("source")),
-        date=date.fromisoformat(str(when)) if when else None,
-        section=_optional(doc.get("section")),
-        tags=tuple(str(t) for t in _sequence(doc.get("tags"))),
-        path=_optional(doc.get("path")),
-        place=_optional(doc.get("place")),
-    )
-    return StoredArticle(row, article, str(doc.get("group") or article.id))
-
-
-def _optional(value: object) -> str | None:
-    return str(value) if value else None
-
-
-def _sequence(value: object) -> list[object]:
-    return list(value) if isinstance(value, (list, tuple)) else []

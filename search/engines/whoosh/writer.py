@@ -23,6 +23,7 @@ from whoosh.writing import SegmentWriter
 
 from search.engines.base import IndexDocument
 from search.engines.directory import DirectoryWriter
+from search.engines.stored import stored_document
 from search.engines.whoosh.schema import build_schema
 from search.store import held_lock_descriptors
 
@@ -145,24 +146,6 @@ def to_fields(document: IndexDocument) -> dict[str, object]:
         if words:
             fields[name] = words
     return fields
-
-
-def stored_document(document: IndexDocument) -> dict[str, object]:
-    article = document.article
-    return {
-        "id": article.id,
-        "title": article.title,
-        "body": article.body,
-        "url": article.url,
-        "author": article.author,
-        "source": article.source,
-        "date": article.date.isoformat() if article.date else None,
-        "section": article.section,
-        "tags": list(article.tags),
-        "place": article.place,
-        "path": article.path,
-        "group": document.group,
-    }
 
 
 def write_rows(engine_dir: Path) -> None:
