@@ -1,0 +1,190 @@
+"""Reading one committed state of a PostgreSQL index.
+
+A snapshot is one connection holding a REPEATABLE READ, READ ONLY transaction: every
+query it answers sees the state that was live when it opened, whatever a reindex commits
+meanwhile, until it is closed. The core's state files are copied out to a local folder
+at opening (the columns are memory-mapped from there).
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections.abc import Sequence
+
+import numpy as np
+import psycopg
+from psycopg import IsolationLevel
+
+from search.budget import Deadline
+from search.columns import Columns
+from search.engines.base import Expansion, Matches, StoredArticle, within_edits
+from search.engines.postgres.evaluate import Evaluator
+from search.engines.postgres.schema import SCHEMA, TOKEN_COLUMNS, schema_version
+from search.engines.postgres.state import LocalFolder, materialise
+from search.engines.postgres.stored import stored_article
+from search.engines.postgres.tsvector import indexable, tsquery_term
+from search.errors import IndexMissingError, StaleIndexError
+from search.query.tree import Node
+from search.store import SCHEMA_VERSION, read_version
+
+EMPTY = np.zeros(0, dtype=np.int64)
+KEYS = ("id", "url_key", "text_key", "path")
+
+
+class PostgresSnapshot:
+    engine = "postgresql"
+
+    def __init__(self, conninfo: str, schema: str, location: str) -> None:
+        self.schema = schema
+        self._lock = threading.Lock()
+        self._conn = psycopg.connect(conninfo)
+        self._folder: LocalFolder | None = None
+        try:
+            self._conn.isolation_level = IsolationLevel.REPEATABLE_READ
+            self._conn.read_only = True
+            version = schema_version(self._conn, schema)
+            generation = None
+            if version == SCHEMA:
+                generation = self._one(
+                    f'SELECT value FROM "{schema}".meta WHERE key = %s', ("generation",)
+                )
+            if version is None or (version == SCHEMA and generation is None):
+                raise IndexMissingError(location)
+            if version != SCHEMA:
+                raise StaleIndexError(location, version, SCHEMA)
+            self.generation = str(generation)
+            self._folder = LocalFolder("archivio-pg-state-")
+            self.state_dir = self._folder.path
+            materialise(self._conn, schema, self.state_dir)
+            found, _ = read_version(self.state_dir)
+            if found != SCHEMA_VERSION:
+                raise StaleIndexError(location, found, SCHEMA_VERSION)
+            self.columns = Columns.load(self.state_dir)
+            self._evaluator = Evaluator(self, self.columns)
+        except BaseException:
+            self.close()
+            raise
+
+    def _one(self, query: str, params: Sequence[object] = ()) -> object:
+        row = self._conn.execute(query, params).fetchone()  # type: ignore[arg-type]
+        return row[0] if row else None
+
+    def doc_count(self) -> int:
+        return int(np.count_nonzero(self.columns["live"]))
+
+    def evaluate(self, node: Node, *, scored: bool, deadline: Deadline) -> Matches:
+        return self._evaluator.evaluate(node, scored=scored, deadline=deadline)
+
+    # --- postings, for the evaluator ----------------------------------------------------
+
+    def term_rows(self, field: str, token: str) -> tuple[np.ndarray, np.ndarray]:
+        if field not in TOKEN_COLUMNS or not indexable(token):
+            return EMPTY, np.zeros(0)
+        query = (
+            f'SELECT a.row, cardinality(u.positions) FROM "{self.schema}".articles a, '
+            f"unnest(a.{field}) u WHERE a.{field} @@ %s::tsquery AND u.lexeme = %s "
+            "ORDER BY a.row"
+        )
+        with self._lock:
+            rows = self._conn.execute(query, (tsquery_term(token), token)).fetchall()
+        if not rows:
+            return EMPTY, np.zeros(0)
+        found = np.asarray(rows, dtype=np.int64)
+        return found[:, 0].copy(), found[:, 1].astype(np.float64)
+
+    def term_positions(self, field: str, token: str, rows: np.ndarray) -> dict[int, np.ndarray]:
+        if field not in TOKEN_COLUMNS or not indexable(token) or not len(rows):
+            return {}
+        query = (
+            f'SELECT a.row, u.positions FROM "{self.schema}".articles a, unnest(a.{field}) u '
+            "WHERE a.row = ANY(%s) AND u.lexeme = %s"
+        )
+        with self._lock:
+            found = self._conn.execute(query, (rows.tolist(), token)).fetchall()
+        return {
+            int(row): np.asarray(sorted(positions or ()), dtype=np.int64)
+            for row, positions in found
+        }
+
+    # --- stored articles and keys -------------------------------------------------------
+
+    def stored(self, rows: Sequence[int]) -> list[StoredArticle]:
+        wanted = [int(row) for row in rows]
+        with self._lock:
+            found = self._conn.execute(
+                f'SELECT row, doc, grp FROM "{self.schema}".articles WHERE row = ANY(%s)',
+                (wanted,),
+            ).fetchall()
+        by_row = {int(row): (doc, group) for row, doc, group in found}
+        result = []
+        for row in wanted:
+            if row not in by_row:
+                raise KeyError(row)
+            doc, group = by_row[row]
+            result.append(stored_article(row, doc, group))
+        return result
+
+    def row_of(self, key: str, value: str) -> int | None:
+        if key not in KEYS:
+            return None
+        with self._lock:
+            found = self._one(
+                f'SELECT min(row) FROM "{self.schema}".articles WHERE {key} = %s', (value,)
+            )
+        return None if found is None else int(found)  # type: ignore[call-overload]
+
+    # --- the vocabulary -----------------------------------------------------------------
+
+    def vocabulary(
+        self,
+        field: str,
+        *,
+        prefix: str,
+        pattern: str | None = None,
+        fuzzy: tuple[str, int] | None = None,
+        limit: int,
+        scan_limit: int,
+    ) -> Expansion:
+        regex = re.compile(pattern) if pattern else None
+        query = (
+            f'SELECT word, df FROM "{self.schema}".terms WHERE field = %s AND word >= %s '
+            "ORDER BY word LIMIT %s"
+        )
+        with self._lock:
+            scanned = self._conn.execute(query, (field, prefix, scan_limit + 1)).fetchall()
+        counts: dict[str, int] = {}
+        complete = True
+        for n, (word, df) in enumerate(scanned):
+            if not word.startswith(prefix):
+                break
+            if n >= scan_limit:
+                complete = False
+                break
+            if regex is None or regex.match(word):
+                counts[word] = int(df)
+        words = list(counts)
+        if fuzzy is not None:
+            words = within_edits(words, *fuzzy)
+        counted = [(w, counts[w]) for w in words if counts[w] > 0]
+        counted.sort(key=lambda item: (-item[1], item[0]))
+        return Expansion(tuple(counted[:limit]), len(counted), complete)
+
+    def doc_frequency(self, field: str, token: str) -> int:
+        with self._lock:
+            found = self._one(
+                f'SELECT df FROM "{self.schema}".terms WHERE field = %s AND word = %s',
+                (field, token),
+            )
+        return int(found) if found is not None else 0  # type: ignore[call-overload]
+
+    def article_count(self) -> int:
+        with self._lock:
+            return int(self._one(f'SELECT count(*) FROM "{self.schema}".articles'))  # type: ignore[call-overload]
+
+    def close(self) -> None:
+        try:
+            self._conn.close()
+        finally:
+            if self._folder is not None:
+                self._folder.close()
