@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import ast
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
+
+from search.engines import POINTER
 
 REPO = Path(__file__).resolve().parents[1]
 ENGINE_LIBRARIES = {
@@ -62,3 +66,21 @@ def _full_imports(path: Path) -> set[str]:
         elif isinstance(node, ast.ImportFrom) and node.module:
             found.add(node.module)
     return found
+
+
+def test_an_engine_library_loads_only_for_its_own_index(built_index: Path) -> None:
+    """PostgreSQL's client is imported only when the index lives in PostgreSQL."""
+    script = (
+        "import sys; from search.archive import Archive; import search.cli; "
+        f"Archive({str(built_index)!r}); "
+        "print(' '.join(sorted(m for m in sys.modules if m in "
+        "('whoosh', 'psycopg', 'psycopg_pool', 'tantivy'))))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True, cwd=REPO
+    )
+    loaded = done.stdout.split()
+    if (built_index / POINTER).is_file():
+        assert loaded == ["psycopg", "psycopg_pool"]
+    else:
+        assert "psycopg" not in loaded and "psycopg_pool" not in loaded

@@ -31,6 +31,7 @@ from search.engines.postgres.connection import (
 )
 from search.engines.postgres.schema import SCHEMA, schema_version
 from search.engines.postgres.snapshot import PostgresSnapshot
+from search.engines.postgres.state import damaged_files
 from search.engines.postgres.writer import PostgresWriter
 from search.store import Manifest
 
@@ -86,6 +87,14 @@ class PostgresEngine:
 
     def check(self) -> list[str]:
         try:
+            with pool(self.conninfo).connection() as conn:
+                if schema_version(conn, self.schema) == SCHEMA:
+                    problems = damaged_files(conn, self.schema)
+                    if problems:
+                        return problems
+        except psycopg.Error as error:
+            return [f"il database non risponde: {error}"]
+        try:
             snapshot = self.snapshot()
         except Exception as error:
             return [f"l'indice non si apre: {error}"]
@@ -103,7 +112,11 @@ class _Writer(PostgresWriter):
 
     def __init__(self, engine: PostgresEngine, *, full: bool) -> None:
         self._engine = engine
-        super().__init__(engine.conninfo, engine.schema, engine.location, full=full)
+        if engine.folder is not None:
+            engine.folder.mkdir(parents=True, exist_ok=True)
+        super().__init__(
+            engine.conninfo, engine.schema, engine.location, full=full, staging=engine.folder
+        )
 
     def commit(self, manifest: Manifest) -> None:
         super().commit(manifest)

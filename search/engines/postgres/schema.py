@@ -39,7 +39,8 @@ def create_tables(conn: psycopg.Connection, schema: str) -> None:
         "df bigint NOT NULL, PRIMARY KEY (field, word))"
     )
     conn.execute(
-        f'CREATE TABLE "{schema}".state_files (name text PRIMARY KEY, data bytea NOT NULL)'
+        f'CREATE TABLE "{schema}".state_files (name text PRIMARY KEY, data bytea NOT NULL, '
+        "digest text NOT NULL)"
     )
 
 

@@ -24,10 +24,16 @@ from search.engines.postgres.schema import (
     drop_schema,
     schema_version,
 )
-from search.engines.postgres.state import LocalFolder, copy_state, materialise, upload
+from search.engines.postgres.state import (
+    LocalFolder,
+    copy_state,
+    damaged_files,
+    materialise,
+    upload,
+)
 from search.engines.postgres.stored import stored_document
 from search.engines.postgres.tsvector import tsvector_literal
-from search.errors import IndexLockedError, StaleIndexError
+from search.errors import IndexCorruptError, IndexLockedError, StaleIndexError
 from search.store import SCHEMA_VERSION, Manifest, read_version, write_manifest
 
 BATCH = 500
@@ -39,8 +45,11 @@ LOCK_NAMESPACE = "archivio-writer:"
 class PostgresWriter:
     engine = "postgresql"
 
-    def __init__(self, conninfo: str, schema: str, location: str, *, full: bool) -> None:
+    def __init__(
+        self, conninfo: str, schema: str, location: str, *, full: bool, staging: Path | None = None
+    ) -> None:
         self.schema = schema
+        self._staging = staging  # where the state is prepared (the index folder, if any)
         self.location = location
         self._pending: list[tuple[object, ...]] = []
         self._df: Counter[tuple[str, str]] = Counter()
@@ -59,7 +68,7 @@ class PostgresWriter:
         got = self._conn.execute("SELECT pg_try_advisory_lock(hashtext(%s))", (key,)).fetchone()
         if not got or not got[0]:
             holder = self._conn.execute(
-                "SELECT pid, client_addr, backend_start FROM pg_stat_activity a "
+                "SELECT a.pid, a.client_addr, a.backend_start FROM pg_stat_activity a "
                 "JOIN pg_locks l ON l.pid = a.pid WHERE l.locktype = 'advisory' "
                 "AND l.objid = hashtext(%s)::oid AND l.granted LIMIT 1",
                 (key,),
@@ -88,6 +97,9 @@ class PostgresWriter:
         if live is not None and not full:
             previous = self._folder("archivio-pg-live-")
             materialise(conn, schema, previous)
+            problems = damaged_files(conn, schema)
+            if problems:
+                raise IndexCorruptError(self.location, problems)
             found, _ = read_version(previous)
             if found != SCHEMA_VERSION:
                 raise StaleIndexError(self.location, found, SCHEMA_VERSION)
@@ -98,7 +110,7 @@ class PostgresWriter:
             conn.execute(f'DELETE FROM "{schema}".terms')
 
     def _folder(self, prefix: str) -> Path:
-        folder = LocalFolder(prefix)
+        folder = LocalFolder(prefix, self._staging)
         self._folders.append(folder)
         return folder.path
 
