@@ -46,7 +46,9 @@ def rewrite_manifest(index: Path, change: Callable[[dict[str, object]], None]) -
     conn, schema = _database(index)
     with conn:  # type: ignore[attr-defined]
         table = f'"{schema}".state_files'
-        (data,) = conn.execute(f"SELECT data FROM {table} WHERE name = %s", (META,)).fetchone()  # type: ignore[attr-defined]
+        (data,) = conn.execute(
+            f"SELECT data FROM {table} WHERE name = %s ORDER BY generation DESC", (META,)
+        ).fetchone()  # type: ignore[attr-defined]
         manifest = json.loads(bytes(data))
         change(manifest)
         conn.execute(  # type: ignore[attr-defined]

@@ -29,10 +29,11 @@ from search.engines.postgres.connection import (
     split_address,
     with_schema,
 )
-from search.engines.postgres.schema import SCHEMA, schema_version
+from search.engines.postgres.schema import SCHEMA, generation_number, schema_version
 from search.engines.postgres.snapshot import PostgresSnapshot
 from search.engines.postgres.state import damaged_files
 from search.engines.postgres.writer import PostgresWriter
+from search.errors import ArchivioError
 from search.store import Manifest
 
 __all__ = ["PostgresEngine"]
@@ -82,14 +83,43 @@ class PostgresEngine:
     def snapshot(self) -> PostgresSnapshot:
         return PostgresSnapshot(self.conninfo, self.schema, self.location)
 
+    def snapshot_at(self, generation: str) -> PostgresSnapshot | None:
+        """The live generation or the one before it (the writer keeps its rows), else None."""
+        wanted = generation_number(generation)
+        if wanted is None or generation != f"gen-{wanted}":
+            return None
+        try:
+            with pool(self.conninfo).connection() as conn:
+                live = self._live_number(conn)
+                if live is None or wanted > live:
+                    return None
+                kept = conn.execute(
+                    f'SELECT 1 FROM "{self.schema}".state_files WHERE generation = %s LIMIT 1',
+                    (wanted,),
+                ).fetchone()
+            if kept is None:
+                return None
+            return PostgresSnapshot(self.conninfo, self.schema, self.location, at=wanted)
+        except (psycopg.Error, OSError, ArchivioError):
+            return None  # pruned by a reindex while it was being opened
+
+    def _live_number(self, conn: psycopg.Connection) -> int | None:
+        if schema_version(conn, self.schema) != SCHEMA:
+            return None
+        row = conn.execute(
+            f'SELECT value FROM "{self.schema}".meta WHERE key = %s', ("generation",)
+        ).fetchone()
+        return generation_number(str(row[0])) if row else None
+
     def writer(self, *, full: bool, procs: int | None, limit_mb: int) -> _Writer:
         return _Writer(self, full=full)
 
     def check(self) -> list[str]:
         try:
             with pool(self.conninfo).connection() as conn:
-                if schema_version(conn, self.schema) == SCHEMA:
-                    problems = damaged_files(conn, self.schema)
+                live = self._live_number(conn)
+                if live is not None:
+                    problems = damaged_files(conn, self.schema, live)
                     if problems:
                         return problems
         except psycopg.Error as error:

@@ -1,11 +1,13 @@
 """The tables of one index, in its own schema, and their version.
 
 archivio_schema  the version of these tables (one row): a change means a full reindex
-meta             key -> value: the live generation
-articles         one row per live article: its row number, keys, the stored article
-                 (jsonb) and one tsvector per field, built from Archivio's tokens
+meta             key -> value: the live generation (`gen-<n>`)
+articles         one row per article: its row number, keys, the stored article (jsonb),
+                 one tsvector per field built from Archivio's tokens, and the
+                 generations it lives in: born <= n < died (kept while the previous
+                 generation is, so that permalinks can reopen it)
 terms            (field, word) -> number of live articles holding it: the vocabulary
-state_files      the core's state directory (columns, near-duplicates, manifest)
+state_files      the core's state directory of the live and the previous generation
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ import psycopg
 
 from search.query.tree import NAME_FIELDS
 
-SCHEMA = "postgresql-1"
+SCHEMA = "postgresql-2"
 TEXT_COLUMNS = ("title", "body", "exact")
 TOKEN_COLUMNS = (*TEXT_COLUMNS, *NAME_FIELDS)
 
@@ -28,7 +30,7 @@ def create_tables(conn: psycopg.Connection, schema: str) -> None:
     conn.execute(
         f'CREATE TABLE "{schema}".articles (row bigint PRIMARY KEY, id text NOT NULL, '
         f"path text NOT NULL, url_key text, text_key text NOT NULL, grp text NOT NULL, "
-        f"doc jsonb NOT NULL, {names})"
+        f"doc jsonb NOT NULL, born bigint NOT NULL, died bigint, {names})"
     )
     for column in ("id", "path", "url_key", "text_key"):
         conn.execute(f'CREATE INDEX ON "{schema}".articles ({column})')
@@ -39,8 +41,8 @@ def create_tables(conn: psycopg.Connection, schema: str) -> None:
         "df bigint NOT NULL, PRIMARY KEY (field, word))"
     )
     conn.execute(
-        f'CREATE TABLE "{schema}".state_files (name text PRIMARY KEY, data bytea NOT NULL, '
-        "digest text NOT NULL)"
+        f'CREATE TABLE "{schema}".state_files (generation bigint NOT NULL, name text NOT NULL, '
+        "data bytea NOT NULL, digest text NOT NULL, PRIMARY KEY (generation, name))"
     )
 
 
@@ -57,3 +59,16 @@ def schema_version(conn: psycopg.Connection, schema: str) -> str | None:
 
 def drop_schema(conn: psycopg.Connection, schema: str) -> None:
     conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+
+
+def visible(generation: int, alias: str = "") -> str:
+    """SQL: the article rows of generation `generation` (an int, safe to inline)."""
+    prefix = f"{alias}." if alias else ""
+    n = int(generation)
+    return f"({prefix}born <= {n} AND ({prefix}died IS NULL OR {prefix}died > {n}))"
+
+
+def generation_number(name: str | None) -> int | None:
+    if not name or not name.startswith("gen-") or not name[4:].isdigit() or len(name) > 34:
+        return None
+    return int(name[4:])

@@ -20,7 +20,13 @@ from search.budget import Deadline
 from search.columns import Columns
 from search.engines.base import Expansion, Matches, StoredArticle, within_edits
 from search.engines.postgres.evaluate import Evaluator
-from search.engines.postgres.schema import SCHEMA, TOKEN_COLUMNS, schema_version
+from search.engines.postgres.schema import (
+    SCHEMA,
+    TOKEN_COLUMNS,
+    generation_number,
+    schema_version,
+    visible,
+)
 from search.engines.postgres.state import LocalFolder, materialise
 from search.engines.postgres.stored import stored_article
 from search.engines.postgres.tsvector import indexable, tsquery_term
@@ -35,7 +41,7 @@ KEYS = ("id", "url_key", "text_key", "path")
 class PostgresSnapshot:
     engine = "postgresql"
 
-    def __init__(self, conninfo: str, schema: str, location: str) -> None:
+    def __init__(self, conninfo: str, schema: str, location: str, at: int | None = None) -> None:
         self.schema = schema
         self._lock = threading.Lock()
         self._conn = psycopg.connect(conninfo)
@@ -53,10 +59,15 @@ class PostgresSnapshot:
                 raise IndexMissingError(location)
             if version != SCHEMA:
                 raise StaleIndexError(location, version, SCHEMA)
-            self.generation = str(generation)
+            number = generation_number(str(generation)) if at is None else at
+            if number is None:
+                raise IndexMissingError(location)
+            self.number = number
+            self.generation = f"gen-{number}"
+            self._visible = visible(number, "a")
             self._folder = LocalFolder("archivio-pg-state-")
             self.state_dir = self._folder.path
-            materialise(self._conn, schema, self.state_dir)
+            materialise(self._conn, schema, number, self.state_dir)
             found, _ = read_version(self.state_dir)
             if found != SCHEMA_VERSION:
                 raise StaleIndexError(location, found, SCHEMA_VERSION)
@@ -84,6 +95,7 @@ class PostgresSnapshot:
         query = (
             f'SELECT a.row, cardinality(u.positions) FROM "{self.schema}".articles a, '
             f"unnest(a.{field}) u WHERE a.{field} @@ %s::tsquery AND u.lexeme = %s "
+            f"AND {self._visible} "
             "ORDER BY a.row"
         )
         with self._lock:
@@ -130,7 +142,9 @@ class PostgresSnapshot:
             return None
         with self._lock:
             found = self._one(
-                f'SELECT min(row) FROM "{self.schema}".articles WHERE {key} = %s', (value,)
+                f'SELECT min(row) FROM "{self.schema}".articles a WHERE {key} = %s '
+                f"AND {self._visible}",
+                (value,),
             )
         return None if found is None else int(found)  # type: ignore[call-overload]
 
@@ -180,7 +194,8 @@ class PostgresSnapshot:
 
     def article_count(self) -> int:
         with self._lock:
-            return int(self._one(f'SELECT count(*) FROM "{self.schema}".articles'))  # type: ignore[call-overload]
+            query = f'SELECT count(*) FROM "{self.schema}".articles a WHERE {self._visible}'
+            return int(self._one(query))  # type: ignore[call-overload]
 
     def close(self) -> None:
         try:

@@ -13,10 +13,12 @@ import psycopg
 from search.store import META
 
 
-def materialise(conn: psycopg.Connection, schema: str, target: Path) -> None:
-    """Write every state file of the transaction's view of `schema` under `target`."""
+def materialise(conn: psycopg.Connection, schema: str, generation: int, target: Path) -> None:
+    """Write every state file of `generation` under `target`."""
     with conn.cursor() as cursor:
-        cursor.execute(f'SELECT name, data FROM "{schema}".state_files')
+        cursor.execute(
+            f'SELECT name, data FROM "{schema}".state_files WHERE generation = %s', (generation,)
+        )
         for name, data in cursor:
             path = target / name
             if target.resolve() not in path.resolve().parents:
@@ -25,29 +27,40 @@ def materialise(conn: psycopg.Connection, schema: str, target: Path) -> None:
             path.write_bytes(bytes(data))
 
 
-def upload(conn: psycopg.Connection, schema: str, source: Path) -> None:
-    """Replace the stored state with the files under `source` (inside the transaction)."""
-    conn.execute(f'DELETE FROM "{schema}".state_files')
+def upload(
+    conn: psycopg.Connection, schema: str, generation: int, kept: int | None, source: Path
+) -> None:
+    """Store the files under `source` as `generation`'s; drop those of any but `kept`."""
+    conn.execute(
+        f'DELETE FROM "{schema}".state_files WHERE generation <> %s', (kept if kept else -1,)
+    )
     with conn.cursor() as cursor:
-        copy_sql = f'COPY "{schema}".state_files (name, data, digest) FROM STDIN (FORMAT BINARY)'
+        copy_sql = (
+            f'COPY "{schema}".state_files (generation, name, data, digest) '
+            "FROM STDIN (FORMAT BINARY)"
+        )
         with cursor.copy(copy_sql) as copy:
-            copy.set_types(["text", "bytea", "text"])
+            copy.set_types(["int8", "text", "bytea", "text"])
             for path in sorted(source.rglob("*")):
                 if path.is_file() and not path.name.endswith(".tmp"):
                     data = path.read_bytes()
                     name = path.relative_to(source).as_posix()
-                    copy.write_row((name, data, digest(data)))
+                    copy.write_row((generation, name, data, digest(data)))
 
 
 def digest(data: bytes) -> str:
     return hashlib.blake2b(data).hexdigest()
 
 
-def damaged_files(conn: psycopg.Connection, schema: str) -> list[str]:
+def damaged_files(conn: psycopg.Connection, schema: str, generation: int) -> list[str]:
     """State files whose content differs from the checksum recorded at their commit."""
     problems = []
     with conn.cursor() as cursor:
-        cursor.execute(f'SELECT name, data, digest FROM "{schema}".state_files ORDER BY name')
+        cursor.execute(
+            f'SELECT name, data, digest FROM "{schema}".state_files WHERE generation = %s '
+            "ORDER BY name",
+            (generation,),
+        )
         for name, data, recorded in cursor:
             if name != META and digest(bytes(data)) != recorded:
                 problems.append(f"{name}: contenuto alterato (checksum diverso)")

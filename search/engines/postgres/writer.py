@@ -22,6 +22,7 @@ from search.engines.postgres.schema import (
     TOKEN_COLUMNS,
     create_tables,
     drop_schema,
+    generation_number,
     schema_version,
 )
 from search.engines.postgres.state import (
@@ -92,12 +93,14 @@ class PostgresWriter:
         live = conn.execute(
             f'SELECT value FROM "{schema}".meta WHERE key = %s', ("generation",)
         ).fetchone()
+        self._live = generation_number(str(live[0])) if live else None
+        self._generation = max(time.time_ns(), (self._live or 0) + 1)
         self.previous_state: Path | None = None
         self.state_dir = self._folder("archivio-pg-next-")
-        if live is not None and not full:
+        if self._live is not None and not full:
             previous = self._folder("archivio-pg-live-")
-            materialise(conn, schema, previous)
-            problems = damaged_files(conn, schema)
+            materialise(conn, schema, self._live, previous)
+            problems = damaged_files(conn, schema, self._live)
             if problems:
                 raise IndexCorruptError(self.location, problems)
             found, _ = read_version(previous)
@@ -105,9 +108,10 @@ class PostgresWriter:
                 raise StaleIndexError(self.location, found, SCHEMA_VERSION)
             copy_state(previous, self.state_dir)
             self.previous_state = previous
-        elif live is not None:  # a full rebuild: the new state replaces all of the old one
+        elif self._live is not None:  # a full rebuild: the new state replaces all of the old
             conn.execute(f'DELETE FROM "{schema}".articles')
             conn.execute(f'DELETE FROM "{schema}".terms')
+            self._live = None
 
     def _folder(self, prefix: str) -> Path:
         folder = LocalFolder(prefix, self._staging)
@@ -118,7 +122,9 @@ class PostgresWriter:
         if key not in KEYS:
             return None
         found = self._conn.execute(
-            f'SELECT id, path FROM "{self.schema}".articles WHERE {key} = %s LIMIT 1', (value,)
+            f'SELECT id, path FROM "{self.schema}".articles WHERE {key} = %s '
+            "AND died IS NULL LIMIT 1",
+            (value,),
         ).fetchone()
         return (str(found[0]), str(found[1])) if found else None
 
@@ -139,6 +145,7 @@ class PostgresWriter:
                 document.text_key,
                 document.group,
                 Jsonb(stored_document(document)),
+                self._generation,
                 *(tsvector_literal(tokens[name], WEIGHTS.get(name, "")) for name in TOKEN_COLUMNS),
             )
         )
@@ -149,7 +156,7 @@ class PostgresWriter:
         if not self._pending:
             return
         columns = ", ".join(
-            ("row", "id", "path", "url_key", "text_key", "grp", "doc", *TOKEN_COLUMNS)
+            ("row", "id", "path", "url_key", "text_key", "grp", "doc", "born", *TOKEN_COLUMNS)
         )
         copy_sql = f'COPY "{self.schema}".articles ({columns}) FROM STDIN'
         with self._conn.cursor() as cursor, cursor.copy(copy_sql) as copy:
@@ -161,7 +168,9 @@ class PostgresWriter:
         self._flush()
         arrays = ", ".join(f"tsvector_to_array({name})" for name in TOKEN_COLUMNS)
         removed = self._conn.execute(
-            f'DELETE FROM "{self.schema}".articles WHERE path = %s RETURNING {arrays}', (path,)
+            f'UPDATE "{self.schema}".articles SET died = %s WHERE path = %s AND died IS NULL '
+            f"RETURNING {arrays}",
+            (self._generation, path),
         ).fetchall()
         for arrays_of_row in removed:
             for name, words in zip(TOKEN_COLUMNS, arrays_of_row, strict=True):
@@ -195,11 +204,15 @@ class PostgresWriter:
             manifest.engine = self.engine
             manifest.checksums = {}
             write_manifest(self.state_dir, manifest)
-            upload(self._conn, self.schema, self.state_dir)
+            upload(self._conn, self.schema, self._generation, self._live, self.state_dir)
+            # Articles seen by neither the new generation nor the one kept before it.
+            self._conn.execute(
+                f'DELETE FROM "{self.schema}".articles WHERE died <= %s', (self._live or 0,)
+            )
             self._conn.execute(
                 f'INSERT INTO "{self.schema}".meta (key, value) VALUES (%s, %s) '
                 "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-                ("generation", f"gen-{time.time_ns()}"),
+                ("generation", f"gen-{self._generation}"),
             )
             self._conn.commit()
         except BaseException:
