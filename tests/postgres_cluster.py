@@ -43,6 +43,7 @@ class Cluster:
     """One PostgreSQL server in its own temporary folder, on 127.0.0.1:`port`."""
 
     def __init__(self, root: Path | None = None, name: str = "primary") -> None:
+        self.name = name
         self.root = root or Path(tempfile.mkdtemp(prefix="archivio-pg-"))
         self.data = self.root / name
         self.sockets = self.root / f"{name}-sockets"
@@ -107,6 +108,27 @@ class Cluster:
             "60",
             "start",
         )
+        return self
+
+    def replicate(self, primary: Cluster) -> Cluster:
+        """Make this cluster a streaming read replica of `primary` (pg_basebackup -R)."""
+        self._run(
+            str(BIN / "pg_basebackup"),
+            "-h",
+            "127.0.0.1",
+            "-p",
+            str(primary.port),
+            "-U",
+            primary.user,
+            "-D",
+            str(self.data),
+            "-R",
+            "-X",
+            "stream",
+            "--no-sync",
+        )
+        with open(self.data / "postgresql.conf", "a", encoding="utf-8") as conf:
+            conf.write(f"\nport = {self.port}\nunix_socket_directories = '{self.sockets}'\n")
         return self
 
     def create_database(self) -> Cluster:

@@ -55,6 +55,26 @@ def folder_schema(folder: Path) -> str:
     return f"archivio_{slug}_{hashlib.sha1(path.encode('utf-8')).hexdigest()[:12]}"
 
 
+def _with_target(conninfo: str, target: str) -> str:
+    """Several hosts in the address: let libpq pick by role (primary, standby)."""
+    parts = urlsplit(conninfo)
+    query = parse_qsl(parts.query, keep_blank_values=True)
+    if "," not in parts.netloc or any(key == "target_session_attrs" for key, _ in query):
+        return conninfo
+    return urlunsplit(parts._replace(query=urlencode([*query, ("target_session_attrs", target)])))
+
+
+def read_conninfo(conninfo: str) -> str:
+    """Searches go to a standby (a streaming replica) when the address names one that
+    answers, else to the primary."""
+    return _with_target(conninfo, "prefer-standby")
+
+
+def write_conninfo(conninfo: str) -> str:
+    """Writes go to the primary only."""
+    return _with_target(conninfo, "read-write")
+
+
 def public_address(address: str) -> str:
     """The address without its password: what messages show."""
     parts = urlsplit(address)
@@ -75,7 +95,8 @@ def pool(conninfo: str) -> ConnectionPool:
         found = _pools.get(key)
         if found is None:
             found = ConnectionPool(
-                conninfo,
+                read_conninfo(conninfo),
+                check=ConnectionPool.check_connection,
                 min_size=0,
                 max_size=4,
                 kwargs={"autocommit": True},

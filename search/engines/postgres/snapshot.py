@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 import threading
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 import psycopg
@@ -19,6 +20,7 @@ from psycopg import IsolationLevel
 from search.budget import Deadline
 from search.columns import Columns
 from search.engines.base import Expansion, Matches, StoredArticle, within_edits
+from search.engines.postgres.connection import read_conninfo
 from search.engines.postgres.evaluate import Evaluator
 from search.engines.postgres.schema import (
     SCHEMA,
@@ -44,11 +46,11 @@ class PostgresSnapshot:
     def __init__(self, conninfo: str, schema: str, location: str, at: int | None = None) -> None:
         self.schema = schema
         self._lock = threading.Lock()
-        self._conn = psycopg.connect(conninfo)
+        self._conninfo = read_conninfo(conninfo)
+        self._opened = False
+        self._conn = self._connect()
         self._folder: LocalFolder | None = None
         try:
-            self._conn.isolation_level = IsolationLevel.REPEATABLE_READ
-            self._conn.read_only = True
             version = schema_version(self._conn, schema)
             generation = None
             if version == SCHEMA:
@@ -73,13 +75,33 @@ class PostgresSnapshot:
                 raise StaleIndexError(location, found, SCHEMA_VERSION)
             self.columns = Columns.load(self.state_dir)
             self._evaluator = Evaluator(self, self.columns)
+            self._opened = True
         except BaseException:
             self.close()
             raise
 
-    def _one(self, query: str, params: Sequence[object] = ()) -> object:
-        row = self._conn.execute(query, params).fetchone()  # type: ignore[arg-type]
-        return row[0] if row else None
+    def _one(self, query: str, params: Sequence[object] = ()) -> Any:
+        rows = self._rows(query, params)
+        return rows[0][0] if rows else None
+
+    def _rows(self, query: str, params: Sequence[object] = ()) -> list[tuple[Any, ...]]:
+        """Run a query; when the server went away (a replica that stopped), open the same
+        generation again on the next server the address names, once."""
+        try:
+            return self._conn.execute(query, params).fetchall()  # type: ignore[arg-type]
+        except psycopg.OperationalError:
+            lost = self._conn.closed or self._conn.broken
+            if not self._opened or not lost:
+                raise
+        self._conn.close()
+        self._conn = self._connect()
+        return self._conn.execute(query, params).fetchall()  # type: ignore[arg-type]
+
+    def _connect(self) -> psycopg.Connection:
+        conn = psycopg.connect(self._conninfo)
+        conn.isolation_level = IsolationLevel.REPEATABLE_READ
+        conn.read_only = True
+        return conn
 
     def doc_count(self) -> int:
         return int(np.count_nonzero(self.columns["live"]))
@@ -99,7 +121,7 @@ class PostgresSnapshot:
             "ORDER BY a.row"
         )
         with self._lock:
-            rows = self._conn.execute(query, (tsquery_term(token), token)).fetchall()
+            rows = self._rows(query, (tsquery_term(token), token))
         if not rows:
             return EMPTY, np.zeros(0)
         found = np.asarray(rows, dtype=np.int64)
@@ -113,7 +135,7 @@ class PostgresSnapshot:
             "WHERE a.row = ANY(%s) AND u.lexeme = %s"
         )
         with self._lock:
-            found = self._conn.execute(query, (rows.tolist(), token)).fetchall()
+            found = self._rows(query, (rows.tolist(), token))
         return {
             int(row): np.asarray(sorted(positions or ()), dtype=np.int64)
             for row, positions in found
@@ -124,10 +146,10 @@ class PostgresSnapshot:
     def stored(self, rows: Sequence[int]) -> list[StoredArticle]:
         wanted = [int(row) for row in rows]
         with self._lock:
-            found = self._conn.execute(
+            found = self._rows(
                 f'SELECT row, doc, grp FROM "{self.schema}".articles WHERE row = ANY(%s)',
                 (wanted,),
-            ).fetchall()
+            )
         by_row = {int(row): (doc, group) for row, doc, group in found}
         result = []
         for row in wanted:
@@ -166,7 +188,7 @@ class PostgresSnapshot:
             "ORDER BY word LIMIT %s"
         )
         with self._lock:
-            scanned = self._conn.execute(query, (field, prefix, scan_limit + 1)).fetchall()
+            scanned = self._rows(query, (field, prefix, scan_limit + 1))
         counts: dict[str, int] = {}
         complete = True
         for n, (word, df) in enumerate(scanned):

@@ -17,6 +17,7 @@ import psycopg
 from psycopg.types.json import Jsonb
 
 from search.engines.base import IndexDocument
+from search.engines.postgres.connection import write_conninfo
 from search.engines.postgres.schema import (
     SCHEMA,
     TOKEN_COLUMNS,
@@ -55,7 +56,7 @@ class PostgresWriter:
         self._pending: list[tuple[object, ...]] = []
         self._df: Counter[tuple[str, str]] = Counter()
         self._folders: list[LocalFolder] = []
-        self._conn = psycopg.connect(conninfo, autocommit=True)
+        self._conn = psycopg.connect(write_conninfo(conninfo), autocommit=True)
         self._locked = False
         try:
             self._lock()
