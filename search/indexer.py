@@ -97,7 +97,7 @@ def reindex(
 
 
 def _engine_for(location: Path | str, engine: str | None, full: bool) -> object:
-    if is_database(location):
+    if is_database(location) or engines.backend_names_schema():
         return open_engine(location)
     recorded = recorded_engine(location)
     if engine is not None and recorded is not None and engine != recorded and not full:

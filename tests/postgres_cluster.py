@@ -64,7 +64,8 @@ class Cluster:
         """The address of the test database."""
         return f"{self.server}/{DATABASE}"
 
-    def init(self) -> Cluster:
+    def init(self, durable: bool = False) -> Cluster:
+        """initdb; `durable` keeps PostgreSQL's fsync defaults (benchmarks), else speed."""
         self._run(
             str(BIN / "initdb"),
             "-D",
@@ -81,15 +82,14 @@ class Cluster:
             "listen_addresses": "'127.0.0.1'",
             "port": str(self.port),
             "unix_socket_directories": f"'{self.sockets}'",
-            "fsync": "off",
-            "synchronous_commit": "off",
-            "full_page_writes": "off",
             "max_connections": "300",
             "shared_buffers": "64MB",
             "wal_level": "replica",
             "max_wal_senders": "4",
             "hot_standby": "on",
         }
+        if not durable:
+            settings.update(fsync="off", synchronous_commit="off", full_page_writes="off")
         with open(self.data / "postgresql.conf", "a", encoding="utf-8") as conf:
             conf.write("".join(f"\n{key} = {value}" for key, value in settings.items()) + "\n")
         with open(self.data / "pg_hba.conf", "a", encoding="utf-8") as hba:
@@ -125,6 +125,7 @@ class Cluster:
             "-R",
             "-X",
             "stream",
+            "--checkpoint=fast",
             "--no-sync",
         )
         with open(self.data / "postgresql.conf", "a", encoding="utf-8") as conf:
@@ -191,11 +192,11 @@ class Cluster:
         return done
 
 
-def start_cluster() -> Cluster:
+def start_cluster(durable: bool = False) -> Cluster:
     """A running cluster with an empty `archivio` database."""
     cluster = Cluster()
     try:
-        return cluster.init().start().create_database()
+        return cluster.init(durable).start().create_database()
     except BaseException:
         cluster.remove()
         raise

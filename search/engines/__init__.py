@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import importlib
 from pathlib import Path
+from urllib.parse import parse_qsl, urlsplit
 
 from search.engines.base import Engine
 from search.errors import ArchivioError
@@ -51,13 +52,24 @@ def open_engine(location: str | Path, engine: str | None = None) -> Engine:
     if is_database(location):
         module = importlib.import_module("search.engines.postgres")
         return module.PostgresEngine(str(location))  # type: ignore[no-any-return]
-    name = recorded_engine(location) or engine or backend_engine() or DEFAULT_ENGINE
+    if backend_names_schema():
+        name = "postgresql"
+    else:
+        name = recorded_engine(location) or engine or backend_engine() or DEFAULT_ENGINE
     return engine_class(name)(Path(location))
 
 
 def backend_engine() -> str | None:
     """The engine a new index gets when a PostgreSQL server is configured."""
     return "postgresql" if BACKEND and is_database(BACKEND) else None
+
+
+def backend_names_schema() -> bool:
+    """Whether the configured PostgreSQL address names its schema: then it is the index,
+    whatever the folder holds."""
+    if not BACKEND or not is_database(BACKEND):
+        return False
+    return any(key == "schema" for key, _ in parse_qsl(urlsplit(BACKEND).query))
 
 
 def engine_class(name: str) -> type:

@@ -46,6 +46,8 @@ class PostgresEngine:
         self.folder: Path | None = None
         if isinstance(location, str) and engines.is_database(location):
             address = location
+        elif engines.backend_names_schema():  # the address is the index, not the folder
+            address = str(engines.BACKEND)
         else:
             self.folder = Path(location)
             address = self._folder_address(self.folder)
@@ -151,7 +153,7 @@ class _Writer(PostgresWriter):
     def commit(self, manifest: Manifest) -> None:
         super().commit(manifest)
         folder = self._engine.folder
-        if folder is not None:
+        if folder is not None and not engines.backend_names_schema():
             folder.mkdir(parents=True, exist_ok=True)
             pointer = folder / engines.POINTER
             if not pointer.is_file():
