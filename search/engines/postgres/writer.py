@@ -88,6 +88,9 @@ class PostgresWriter:
         if version is not None and version != SCHEMA and not full:
             raise StaleIndexError(self.location, version, SCHEMA)
         conn.autocommit = False
+        # The tables grow inside this one transaction, unknown to the planner's statistics:
+        # without this, key lookups become scans of everything added so far (quadratic).
+        conn.execute("SET LOCAL enable_seqscan = off")
         if version != SCHEMA:
             drop_schema(conn, schema)
             create_tables(conn, schema)
@@ -219,6 +222,11 @@ class PostgresWriter:
         except BaseException:
             self.cancel()
             raise
+        try:  # statistics for the readers' plans; the new state is live already
+            self._conn.autocommit = True
+            self._conn.execute(f'ANALYZE "{self.schema}".articles, "{self.schema}".terms')
+        except psycopg.Error:
+            pass
         self._close()
 
     def cancel(self) -> None:
