@@ -51,6 +51,7 @@ def measure(engine: str, corpus: Path, work: Path, rounds: int) -> dict[str, obj
                 started = time.perf_counter()
                 archivio_search(archive, query)
                 times.append((time.perf_counter() - started) * 1000)
+        known, found = known_items(archive, corpus)
         archive.close()
         return {
             "engine": engine,
@@ -59,11 +60,34 @@ def measure(engine: str, corpus: Path, work: Path, rounds: int) -> dict[str, obj
             "articles_per_s": round(report.articles / build, 1),
             "queries": len(times),
             **{k: round(v, 1) for k, v in summary(times).items()},
+            "known_items": len(known),
+            "known_in_top10": found,
+            "known_found": known,
         }
     finally:
         engines.BACKEND = None
         if cluster is not None:
             cluster.remove()
+
+
+def known_items(archive: object, corpus: Path, every: int = 7) -> tuple[dict[str, bool], int]:
+    """Every `every`-th Wikinews and Facta article searched by its title: in the top 10?"""
+    from search.errors import QueryError
+    from search.results import SearchRequest, search
+
+    found: dict[str, bool] = {}
+    for name in ("wikinews-it.jsonl", "facta.jsonl"):
+        with open(corpus / name, encoding="utf-8") as handle:
+            for n, line in enumerate(handle):
+                if n % every:
+                    continue
+                record = json.loads(line)
+                try:
+                    page = search(archive, SearchRequest(query=record["title"], limit=10))  # type: ignore[arg-type]
+                    found[record["id"]] = record["id"] in [hit.id for hit in page.hits]
+                except QueryError:
+                    found[record["id"]] = False
+    return found, sum(found.values())
 
 
 def main() -> None:
@@ -74,8 +98,16 @@ def main() -> None:
     parser.add_argument("--engines", default=",".join(ENGINES))
     args = parser.parse_args()
     args.work.mkdir(parents=True, exist_ok=True)
-    for engine in args.engines.split(","):
-        print(json.dumps(measure(engine, args.corpus, args.work, args.rounds)), flush=True)
+    results = [
+        measure(engine, args.corpus, args.work, args.rounds) for engine in args.engines.split(",")
+    ]
+    for result in results:
+        shown = {k: v for k, v in result.items() if k != "known_found"}
+        print(json.dumps(shown), flush=True)
+    if len(results) == 2:
+        first, second = (r["known_found"] for r in results)
+        same = sum(first[key] == second.get(key) for key in first)  # type: ignore[index,union-attr]
+        print(json.dumps({"known_item_agreement": f"{same}/{len(first)}"}), flush=True)  # type: ignore[arg-type]
 
 
 if __name__ == "__main__":
