@@ -44,7 +44,7 @@ from search.settings import Settings
 if TYPE_CHECKING:
     from search.indexer import ReindexReport
 
-INDEX_OPTION = click.option(
+_INDEX = click.option(
     "--index",
     "index_dir",
     envvar="ARCHIVIO_INDEX",
@@ -53,6 +53,34 @@ INDEX_OPTION = click.option(
     type=click.Path(path_type=Path),
     help="Cartella dell'indice (predefinita: index; variabile ARCHIVIO_INDEX).",
 )
+
+
+def _set_backend(ctx: click.Context, param: click.Parameter, value: str | None) -> None:
+    if value:
+        from search import engines
+
+        if not engines.is_database(value):
+            raise click.BadParameter("atteso un indirizzo postgresql://…", ctx, param)
+        engines.BACKEND = value
+
+
+_BACKEND = click.option(
+    "--backend",
+    envvar="ARCHIVIO_BACKEND",
+    metavar="INDIRIZZO",
+    expose_value=False,
+    is_eager=True,
+    callback=_set_backend,
+    help="Server PostgreSQL dell'indice, postgresql://… (variabile ARCHIVIO_BACKEND): "
+    "la cartella dell'indice ricorda il suo schema; ?schema=nome per sceglierlo.",
+)
+
+
+def INDEX_OPTION(command: Any) -> Any:
+    """--index, and --backend for an index kept in PostgreSQL."""
+    return _INDEX(_BACKEND(command))
+
+
 JSON_OPTION = click.option("--json", "as_json", is_flag=True, help="Stampa JSON.")
 INDENT = "   "
 # Phases of a reindex after the files are read (`reindex(on_phase=…)`), as the bar says them.
@@ -135,10 +163,10 @@ def main() -> None:
 @click.option(
     "--engine",
     envvar="ARCHIVIO_ENGINE",
-    type=Choice(("whoosh", "tantivy")),
+    type=Choice(("whoosh", "tantivy", "postgresql")),
     default=None,
-    help="Motore di un indice nuovo o ricostruito con --full: whoosh (predefinito) o "
-    "tantivy (variabile ARCHIVIO_ENGINE). Un indice esistente tiene il suo.",
+    help="Motore di un indice nuovo o ricostruito con --full: whoosh (predefinito), "
+    "tantivy o postgresql (variabile ARCHIVIO_ENGINE). Un indice esistente tiene il suo.",
 )
 @click.option(
     "--follow-symlinks",

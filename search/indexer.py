@@ -97,7 +97,7 @@ def reindex(
 
 
 def _engine_for(location: Path | str, engine: str | None, full: bool) -> object:
-    if is_database(location):
+    if is_database(location) or engines.backend_names_schema():
         return open_engine(location)
     recorded = recorded_engine(location)
     if engine is not None and recorded is not None and engine != recorded and not full:
@@ -105,7 +105,7 @@ def _engine_for(location: Path | str, engine: str | None, full: bool) -> object:
             f"l'indice in {location} è scritto con il motore {recorded}: per passare a "
             f"{engine} ricostruiscilo con `archivio reindex --full --engine {engine}`"
         )
-    name = engine or recorded or engines.DEFAULT_ENGINE
+    name = engine or recorded or engines.backend_engine() or engines.DEFAULT_ENGINE
     return engine_class(name)(Path(location))
 
 

@@ -13,6 +13,7 @@ from search import engines
 from search.archive import Archive
 from search.indexer import reindex
 from search.settings import Settings
+from tests import postgres_cluster
 from tests.corpus_facts import SAMPLE_CORPUS, SHARED_CORPUS
 
 # The engines the suite runs on (`ARCHIVIO_TEST_ENGINES=whoosh,tantivy,postgresql`): every
@@ -28,19 +29,45 @@ def engine(request: pytest.FixtureRequest) -> Iterator[str]:
     """The engine every index of this test is built with (`reindex` with no `engine=`).
 
     Subprocesses (`archivio reindex`, `archivio serve`) get it through ARCHIVIO_ENGINE.
+    On PostgreSQL every index folder gets a schema of its own in a throwaway cluster
+    (`postgres_server`): `search.engines.BACKEND` here, ARCHIVIO_BACKEND for subprocesses.
     """
     name = str(request.param)
     previous_default, previous_env = engines.DEFAULT_ENGINE, os.environ.get("ARCHIVIO_ENGINE")
+    previous_backend = engines.BACKEND, os.environ.get("ARCHIVIO_BACKEND")
     engines.DEFAULT_ENGINE = name
     os.environ["ARCHIVIO_ENGINE"] = name
+    if name == "postgresql":
+        server = request.getfixturevalue("postgres_server")
+        engines.BACKEND = server
+        os.environ["ARCHIVIO_BACKEND"] = server
     try:
         yield name
     finally:
         engines.DEFAULT_ENGINE = previous_default
+        engines.BACKEND = previous_backend[0]
+        if previous_backend[1] is None:
+            os.environ.pop("ARCHIVIO_BACKEND", None)
+        else:
+            os.environ["ARCHIVIO_BACKEND"] = previous_backend[1]
         if previous_env is None:
             os.environ.pop("ARCHIVIO_ENGINE", None)
         else:
             os.environ["ARCHIVIO_ENGINE"] = previous_env
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[str]:
+    """A throwaway PostgreSQL 15 cluster for the session (`tests/postgres_cluster.py`):
+    `initdb` in a temporary folder, a free loopback port, removed at the end."""
+    problem = postgres_cluster.available()
+    if problem:
+        pytest.skip(problem)
+    cluster = postgres_cluster.start_cluster()
+    try:
+        yield cluster.url
+    finally:
+        cluster.remove()
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
@@ -104,6 +131,8 @@ ALLOWED_SKIPS = {
     r"\S*chromium is missing": "no Chromium: scripts/setup-system.sh needs root",
     r"\S*axe\.min\.js is missing": "no axe-core: scripts/setup-system.sh needs npm",
     r"cannot mount a small tmpfs": "the full-disk tests need root to mount a tmpfs",
+    r"postgresql-15 is missing": "no PostgreSQL: scripts/setup-system.sh needs root",
+    r"the index lives in PostgreSQL": "a full disk is the database server's, not the folder's",
 }
 
 

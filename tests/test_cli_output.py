@@ -19,6 +19,7 @@ from search.cli_output import count, terminal_width
 from search.indexer import reindex
 from search.settings import Settings
 from tests.hostile_outputs import FOREIGN_ESCAPE, ODD_IDS, OSC_TITLE
+from tests.index_state import live_token
 
 pytestmark = pytest.mark.engines  # the shared engine suite: runs on every engine
 
@@ -380,7 +381,7 @@ def test_the_commit_phase_comes_after_every_file_before_the_index_goes_live(
     index_dir = tmp_path / "index"
 
     def phase(name: str) -> None:
-        events.append(f"{name}, live: {(index_dir / 'CURRENT').exists()}")
+        events.append(f"{name}, live: {live_token(index_dir) is not None}")
 
     reindex(
         Settings(corpus_dir=flood_corpus, index_dir=index_dir),
@@ -388,7 +389,7 @@ def test_the_commit_phase_comes_after_every_file_before_the_index_goes_live(
         on_phase=phase,
     )
     assert events == ["jsonl/alluvione.jsonl", "commit, live: False"]
-    assert (index_dir / "CURRENT").exists()
+    assert live_token(index_dir) is not None
 
 
 def test_the_bar_shows_the_phase_instead_of_going_silent(

@@ -21,6 +21,7 @@ from search.receipts import read_receipts
 from search.results import SearchRequest, count_of
 from search.settings import Settings
 from tests.corpus_facts import REPO, SAMPLE_CORPUS
+from tests.index_state import live_token
 
 pytestmark = pytest.mark.engines
 
@@ -143,7 +144,7 @@ def test_verify_confirms_then_refuses_after_a_change(runner: CliRunner, tmp_path
     reindex(settings)
     export = tmp_path / "alluvione.csv"
     export.write_text(run(runner, settings.index_dir, "kwic", "alluvione", "--csv").output)
-    first = (settings.index_dir / "CURRENT").read_text().strip()
+    first = live_token(settings.index_dir)
 
     result = run(runner, settings.index_dir, "verify", str(export))
     assert result.exit_code == 0, result.output
@@ -156,7 +157,7 @@ def test_verify_confirms_then_refuses_after_a_change(runner: CliRunner, tmp_path
 
     (corpus / "nuova.txt").write_text("Alluvione a Bastiglia\n\nUna nuova alluvione.\n")
     reindex(settings)
-    second = (settings.index_dir / "CURRENT").read_text().strip()
+    second = live_token(settings.index_dir)
     result = run(runner, settings.index_dir, "verify", str(export))
     assert result.exit_code == 1
     assert result.output.splitlines()[1] == (

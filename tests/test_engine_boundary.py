@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from search.engines import POINTER
 from tests.corpus_facts import SAMPLE_CORPUS
 
 REPO = Path(__file__).resolve().parents[1]
@@ -108,3 +109,21 @@ def test_a_tantivy_archive_is_searched_without_loading_whoosh(tmp_path: Path) ->
         )
         assert done.returncode == 0, done.stderr[-2000:]
         assert done.stdout.strip().splitlines()[-1] == loaded
+
+
+def test_an_engine_library_loads_only_for_its_own_index(built_index: Path) -> None:
+    """PostgreSQL's client is imported only when the index lives in PostgreSQL."""
+    script = (
+        "import sys; from search.archive import Archive; import search.cli; "
+        f"Archive({str(built_index)!r}); "
+        "print(' '.join(sorted(m for m in sys.modules if m in "
+        "('whoosh', 'psycopg', 'psycopg_pool', 'tantivy'))))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True, cwd=REPO
+    )
+    loaded = done.stdout.split()
+    if (built_index / POINTER).is_file():
+        assert loaded == ["psycopg", "psycopg_pool"]
+    else:
+        assert "psycopg" not in loaded and "psycopg_pool" not in loaded

@@ -19,29 +19,21 @@ from search.errors import IndexCorruptError
 from search.indexer import reindex
 from search.integrity import check_index
 from search.settings import Settings
-from search.store import live_generation
 from tests.corpus_facts import SAMPLE_CORPUS
+from tests.index_state import damage_largest_file
 from web import create_app
 
 pytestmark = pytest.mark.engines  # the shared engine suite: runs on every engine
 
 
-def largest_engine_file(index: Path) -> Path:
-    generation = live_generation(index)
-    assert generation is not None
-    files = [p for p in (generation / "engine").rglob("*") if p.is_file()]
-    return max(files, key=lambda p: p.stat().st_size)
+def truncate(data: bytes) -> bytes:
+    return data[: len(data) // 2]
 
 
-def truncate(path: Path) -> None:
-    data = path.read_bytes()
-    path.write_bytes(data[: len(data) // 2])
-
-
-def flip(path: Path) -> None:
-    data = bytearray(path.read_bytes())
-    data[len(data) // 2] ^= 0xFF
-    path.write_bytes(bytes(data))
+def flip(data: bytes) -> bytes:
+    flipped = bytearray(data)
+    flipped[len(flipped) // 2] ^= 0xFF
+    return bytes(flipped)
 
 
 @pytest.fixture
@@ -65,21 +57,20 @@ def test_a_damaged_file_is_named_and_nothing_builds_on_it(
     index: tuple[Settings, Path], runner: CliRunner, damage: object
 ) -> None:
     settings, location = index
-    victim = largest_engine_file(location)
-    damage(victim)  # type: ignore[operator]
+    victim = damage_largest_file(location, damage)  # type: ignore[arg-type]
     problems = check_index(location)
-    assert problems and victim.name in " ".join(problems)
+    assert problems and victim in " ".join(problems)
     # archivio check: exit 1, the file named, what to do
     result = runner.invoke(main, ["check", "--index", str(location)])
     assert result.exit_code == 1
-    assert victim.name in result.stderr and "reindex --full" in result.stderr
+    assert victim in result.stderr and "reindex --full" in result.stderr
     # serve refuses to start (checked before gunicorn is even started)
     result = runner.invoke(main, ["serve", "--index", str(location), "--port", "1"])
     assert result.exit_code == 1 and "danneggiato" in result.stderr
     # /healthz: 503 with the reason
     app = create_app({"INDEX_DIR": str(location), "TESTING": True})
     response = app.test_client().get("/healthz")
-    assert response.status_code == 503 and victim.name in response.get_json()["error"]
+    assert response.status_code == 503 and victim in response.get_json()["error"]
     # an incremental reindex stops with the message instead of reporting success
     (settings.corpus_dir / "nuovo.txt").write_text("# Titolo nuovo\n\nUn testo nuovo.\n", "utf-8")
     with pytest.raises(IndexCorruptError, match="reindex --full"):

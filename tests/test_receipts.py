@@ -28,6 +28,7 @@ from search.receipts import (
 from search.results import SearchRequest, iter_hits, search
 from search.settings import Settings
 from tests.corpus_facts import SAMPLE_CORPUS
+from tests.index_state import in_database, live_token
 
 pytestmark = pytest.mark.engines
 
@@ -187,9 +188,11 @@ def test_only_committed_generation_names_are_opened(own_index: Settings, tmp_pat
         with Archive(own_index.index_dir).pinned("gen-1") as view:
             assert view is None
         return
-    live = (own_index.index_dir / "CURRENT").read_text().strip()
+    live = live_token(own_index.index_dir)
+    assert live is not None
     future = own_index.index_dir / f"gen-{int(live[4:]) + 1}"
-    shutil.copytree(own_index.index_dir / live, future)  # a run's generation, not live yet
+    if not in_database(own_index.index_dir):  # a run's generation, not live yet
+        shutil.copytree(own_index.index_dir / live, future)
     for name in ("../index", "gen-1", "gen-x", f"{live}/..", "", future.name):
         assert engine.snapshot_at(name) is None, name
     opened = engine.snapshot_at(live)

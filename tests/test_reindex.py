@@ -11,11 +11,13 @@ from pathlib import Path
 import pytest
 
 from search.archive import Archive
+from search.engines import open_engine
 from search.errors import IndexLockedError, StaleIndexError
 from search.indexer import reindex
 from search.results import SearchRequest, iter_hits, search
 from search.settings import Settings
-from search.store import META, live_generation, writer_lock
+from search.store import live_generation
+from tests.index_state import live_token, rewrite_manifest
 
 pytestmark = pytest.mark.engines  # the shared engine suite: runs on every engine
 
@@ -147,20 +149,17 @@ def test_duplicates_are_indexed_once_and_come_back_when_the_original_goes(
 def test_full_rebuild_goes_live_only_when_complete(corpus_dir: Path, tmp_path: Path) -> None:
     settings = Settings(corpus_dir=corpus_dir, index_dir=tmp_path / "index")
     reindex(settings)
-    live = live_generation(settings.index_dir)
+    live = live_token(settings.index_dir)
     report = reindex(settings, full=True)
     assert report.full
-    assert live_generation(settings.index_dir) != live
+    assert live_token(settings.index_dir) != live
     assert _ids(settings.index_dir)
 
 
 def test_index_of_another_version_asks_for_a_full_reindex(corpus_dir: Path, tmp_path: Path) -> None:
     settings = Settings(corpus_dir=corpus_dir, index_dir=tmp_path / "index")
     reindex(settings)
-    meta = live_generation(settings.index_dir) / META
-    data = json.loads(meta.read_text())
-    data["version"] = "archivio-0/it-0"
-    meta.write_text(json.dumps(data))
+    rewrite_manifest(settings.index_dir, lambda data: data.update(version="archivio-0/it-0"))
     with pytest.raises(StaleIndexError, match="--full"):
         Archive(settings.index_dir)
     with pytest.raises(StaleIndexError, match="--full"):
@@ -171,8 +170,12 @@ def test_index_of_another_version_asks_for_a_full_reindex(corpus_dir: Path, tmp_
 
 def test_a_second_writer_is_refused_with_a_clear_message(corpus_dir: Path, tmp_path: Path) -> None:
     settings = Settings(corpus_dir=corpus_dir, index_dir=tmp_path / "index")
-    with writer_lock(settings.index_dir), pytest.raises(IndexLockedError, match="attendi"):
-        reindex(settings)
+    holder = open_engine(settings.index_dir).writer(full=False, procs=1, limit_mb=64)
+    try:
+        with pytest.raises(IndexLockedError, match="attendi"):
+            reindex(settings)
+    finally:
+        holder.cancel()
     reindex(settings)  # the lock went with its holder
 
 

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.index_state import live_token
 from tests.web_support import ARCHIVIO, copy_corpus, get_json, live_server, stop
 
 pytestmark = pytest.mark.engines  # the shared engine suite: runs on every engine
@@ -60,7 +61,7 @@ def test_a_reindex_is_served_without_restart(tmp_path: Path) -> None:
         assert seen == [1] * 8, f"the new article was not served after the reindex: {seen}"
         _, health = get_json(server.url + "/healthz")
         assert health["articles"] == 153
-        assert health["generation"] == (index / "CURRENT").read_text().strip()
+        assert health["generation"] == live_token(index)
         # SIGTERM is a graceful stop with exit status 0.
         assert stop(server) == 0
     assert "Shutting down" in server.output()

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import importlib
 from pathlib import Path
+from urllib.parse import parse_qsl, urlsplit
 
 from search.engines.base import Engine
 from search.errors import ArchivioError
@@ -18,8 +19,14 @@ DEFAULT_ENGINE = "whoosh"  # for a new index when none is asked for (the tests m
 ENGINES = {
     "whoosh": ("search.engines.whoosh", "WhooshEngine"),
     "tantivy": ("search.engines.tantivy", "TantivyEngine"),
+    "postgresql": ("search.engines.postgres", "PostgresEngine"),
 }
 POSTGRES_SCHEMES = ("postgresql://", "postgres://")
+# The PostgreSQL server for index folders that name none yet (`--backend`, ARCHIVIO_BACKEND):
+# set by the CLI from its option, never read from the environment here.
+BACKEND: str | None = None
+# In an index folder whose index lives in PostgreSQL: the address of its database schema.
+POINTER = "postgresql.url"
 
 
 class UnknownEngineError(ArchivioError):
@@ -32,7 +39,7 @@ def is_database(location: str | Path) -> bool:
 
 def recorded_engine(location: str | Path) -> str | None:
     """The engine that wrote the live index at `location`, or None when there is none."""
-    if is_database(location):
+    if is_database(location) or (Path(location) / POINTER).is_file():
         return "postgresql"
     generation = live_generation(Path(location))
     if generation is None:
@@ -45,8 +52,24 @@ def open_engine(location: str | Path, engine: str | None = None) -> Engine:
     if is_database(location):
         module = importlib.import_module("search.engines.postgres")
         return module.PostgresEngine(str(location))  # type: ignore[no-any-return]
-    name = recorded_engine(location) or engine or DEFAULT_ENGINE
+    if backend_names_schema():
+        name = "postgresql"
+    else:
+        name = recorded_engine(location) or engine or backend_engine() or DEFAULT_ENGINE
     return engine_class(name)(Path(location))
+
+
+def backend_engine() -> str | None:
+    """The engine a new index gets when a PostgreSQL server is configured."""
+    return "postgresql" if BACKEND and is_database(BACKEND) else None
+
+
+def backend_names_schema() -> bool:
+    """Whether the configured PostgreSQL address names its schema: then it is the index,
+    whatever the folder holds."""
+    if not BACKEND or not is_database(BACKEND):
+        return False
+    return any(key == "schema" for key, _ in parse_qsl(urlsplit(BACKEND).query))
 
 
 def engine_class(name: str) -> type:

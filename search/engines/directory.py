@@ -125,6 +125,8 @@ class DirectoryWriter:
             manifest.checksums = checksums(self.generation, self.previous_checksums)
             write_manifest(self.generation, manifest)
             publish(self.index_dir, self.generation)
+            # A folder that held a PostgreSQL index's address now holds this engine's index.
+            (self.index_dir / "postgresql.url").unlink(missing_ok=True)
         except BaseException:
             self._drop()
             raise

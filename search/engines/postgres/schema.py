@@ -1,0 +1,74 @@
+"""The tables of one index, in its own schema, and their version.
+
+archivio_schema  the version of these tables (one row): a change means a full reindex
+meta             key -> value: the live generation (`gen-<n>`)
+articles         one row per article: its row number, keys, the stored article (jsonb),
+                 one tsvector per field built from Archivio's tokens, and the
+                 generations it lives in: born <= n < died (kept while the previous
+                 generation is, so that permalinks can reopen it)
+terms            (field, word) -> number of live articles holding it: the vocabulary
+state_files      the core's state directory of the live and the previous generation
+"""
+
+from __future__ import annotations
+
+import psycopg
+
+from search.query.tree import NAME_FIELDS
+
+SCHEMA = "postgresql-2"
+TEXT_COLUMNS = ("title", "body", "exact")
+TOKEN_COLUMNS = (*TEXT_COLUMNS, *NAME_FIELDS)
+
+
+def create_tables(conn: psycopg.Connection, schema: str) -> None:
+    names = ", ".join(f"{name} tsvector NOT NULL" for name in TOKEN_COLUMNS)
+    conn.execute(f'CREATE SCHEMA IF NOT EXISTS "{schema}"')
+    conn.execute(f'CREATE TABLE "{schema}".archivio_schema (version text NOT NULL)')
+    conn.execute(f'INSERT INTO "{schema}".archivio_schema VALUES (%s)', (SCHEMA,))
+    conn.execute(f'CREATE TABLE "{schema}".meta (key text PRIMARY KEY, value text NOT NULL)')
+    conn.execute(
+        f'CREATE TABLE "{schema}".articles (row bigint PRIMARY KEY, id text NOT NULL, '
+        f"path text NOT NULL, url_key text, text_key text NOT NULL, grp text NOT NULL, "
+        f"doc jsonb NOT NULL, born bigint NOT NULL, died bigint, {names})"
+    )
+    for column in ("id", "path", "url_key", "text_key"):
+        conn.execute(f'CREATE INDEX ON "{schema}".articles ({column})')
+    for column in TOKEN_COLUMNS:
+        conn.execute(f'CREATE INDEX ON "{schema}".articles USING gin ({column})')
+    conn.execute(
+        f'CREATE TABLE "{schema}".terms (field text NOT NULL, word text COLLATE "C" NOT NULL, '
+        "df bigint NOT NULL, PRIMARY KEY (field, word))"
+    )
+    conn.execute(
+        f'CREATE TABLE "{schema}".state_files (generation bigint NOT NULL, name text NOT NULL, '
+        "data bytea NOT NULL, digest text NOT NULL, PRIMARY KEY (generation, name))"
+    )
+
+
+def schema_version(conn: psycopg.Connection, schema: str) -> str | None:
+    """The version of the tables in `schema`, None when there are none."""
+    found = conn.execute(
+        "SELECT to_regclass(%s) IS NOT NULL", (f'"{schema}".archivio_schema',)
+    ).fetchone()
+    if not found or not found[0]:
+        return None
+    row = conn.execute(f'SELECT version FROM "{schema}".archivio_schema').fetchone()
+    return str(row[0]) if row else "?"
+
+
+def drop_schema(conn: psycopg.Connection, schema: str) -> None:
+    conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+
+
+def visible(generation: int, alias: str = "") -> str:
+    """SQL: the article rows of generation `generation` (an int, safe to inline)."""
+    prefix = f"{alias}." if alias else ""
+    n = int(generation)
+    return f"({prefix}born <= {n} AND ({prefix}died IS NULL OR {prefix}died > {n}))"
+
+
+def generation_number(name: str | None) -> int | None:
+    if not name or not name.startswith("gen-") or not name[4:].isdigit() or len(name) > 34:
+        return None
+    return int(name[4:])

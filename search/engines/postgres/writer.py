@@ -1,0 +1,251 @@
+"""Writing a PostgreSQL index: one transaction per run, one writer at a time.
+
+The writer takes a session advisory lock on the index's schema (a second writer fails at
+once, clearly; the lock goes with the connection if the process dies), then does all of
+its work in one transaction: deletions, the new articles (COPY, a batch at a time), the
+vocabulary counts, the core's state files, the new generation. Until `commit` readers
+see the previous state whole; a killed run leaves it live and untouched.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import Counter
+from pathlib import Path
+
+import psycopg
+from psycopg.types.json import Jsonb
+
+from search.engines.base import IndexDocument
+from search.engines.postgres.connection import write_conninfo
+from search.engines.postgres.schema import (
+    SCHEMA,
+    TOKEN_COLUMNS,
+    create_tables,
+    drop_schema,
+    generation_number,
+    schema_version,
+)
+from search.engines.postgres.state import (
+    LocalFolder,
+    copy_state,
+    damaged_files,
+    materialise,
+    upload,
+)
+from search.engines.postgres.stored import stored_document
+from search.engines.postgres.tsvector import tsvector_literal
+from search.errors import IndexCorruptError, IndexLockedError, StaleIndexError
+from search.store import SCHEMA_VERSION, Manifest, read_version, write_manifest
+
+BATCH = 500
+WEIGHTS = {"title": "A", "body": "B"}
+KEYS = ("id", "url_key", "text_key")
+LOCK_NAMESPACE = "archivio-writer:"
+
+
+class PostgresWriter:
+    engine = "postgresql"
+
+    def __init__(
+        self, conninfo: str, schema: str, location: str, *, full: bool, staging: Path | None = None
+    ) -> None:
+        self.schema = schema
+        self._staging = staging  # where the state is prepared (the index folder, if any)
+        self.location = location
+        self._pending: list[tuple[object, ...]] = []
+        self._df: Counter[tuple[str, str]] = Counter()
+        self._folders: list[LocalFolder] = []
+        self._conn = psycopg.connect(write_conninfo(conninfo), autocommit=True)
+        self._locked = False
+        try:
+            self._lock()
+            self._prepare(full)
+        except BaseException:
+            self.cancel()
+            raise
+
+    def _lock(self) -> None:
+        key = LOCK_NAMESPACE + self.schema
+        got = self._conn.execute("SELECT pg_try_advisory_lock(hashtext(%s))", (key,)).fetchone()
+        if not got or not got[0]:
+            holder = self._conn.execute(
+                "SELECT a.pid, a.client_addr, a.backend_start FROM pg_stat_activity a "
+                "JOIN pg_locks l ON l.pid = a.pid WHERE l.locktype = 'advisory' "
+                "AND l.objid = hashtext(%s)::oid AND l.granted LIMIT 1",
+                (key,),
+            ).fetchone()
+            who = f"connessione {holder[0]} dalle {holder[2]:%H:%M:%S}" if holder else "?"
+            raise IndexLockedError(
+                f"un altro `archivio reindex` sta scrivendo l'indice {self.location} ({who}): "
+                "attendi che finisca e riprova"
+            )
+        self._locked = True
+
+    def _prepare(self, full: bool) -> None:
+        conn, schema = self._conn, self.schema
+        version = schema_version(conn, schema)
+        if version is not None and version != SCHEMA and not full:
+            raise StaleIndexError(self.location, version, SCHEMA)
+        conn.autocommit = False
+        # The tables grow inside this one transaction, unknown to the planner's statistics:
+        # without this, key lookups become scans of everything added so far (quadratic).
+        conn.execute("SET LOCAL enable_seqscan = off")
+        if version != SCHEMA:
+            drop_schema(conn, schema)
+            create_tables(conn, schema)
+        live = conn.execute(
+            f'SELECT value FROM "{schema}".meta WHERE key = %s', ("generation",)
+        ).fetchone()
+        self._live = generation_number(str(live[0])) if live else None
+        self._generation = max(time.time_ns(), (self._live or 0) + 1)
+        self.previous_state: Path | None = None
+        self.state_dir = self._folder("archivio-pg-next-")
+        if self._live is not None and not full:
+            previous = self._folder("archivio-pg-live-")
+            materialise(conn, schema, self._live, previous)
+            problems = damaged_files(conn, schema, self._live)
+            if problems:
+                raise IndexCorruptError(self.location, problems)
+            found, _ = read_version(previous)
+            if found != SCHEMA_VERSION:
+                raise StaleIndexError(self.location, found, SCHEMA_VERSION)
+            copy_state(previous, self.state_dir)
+            self.previous_state = previous
+        elif self._live is not None:  # a full rebuild: the new state replaces all of the old
+            conn.execute(f'DELETE FROM "{schema}".articles')
+            conn.execute(f'DELETE FROM "{schema}".terms')
+            self._live = None
+
+    def _folder(self, prefix: str) -> Path:
+        folder = LocalFolder(prefix, self._staging)
+        self._folders.append(folder)
+        return folder.path
+
+    def original_of(self, key: str, value: str) -> tuple[str, str] | None:
+        if key not in KEYS:
+            return None
+        found = self._conn.execute(
+            f'SELECT id, path FROM "{self.schema}".articles WHERE {key} = %s '
+            "AND died IS NULL LIMIT 1",
+            (value,),
+        ).fetchone()
+        return (str(found[0]), str(found[1])) if found else None
+
+    def add(self, document: IndexDocument) -> None:
+        article = document.article
+        tokens = {"title": document.title, "body": document.body, "exact": document.exact}
+        for name in TOKEN_COLUMNS[3:]:
+            tokens[name] = document.names.get(name, [])
+        for name, words in tokens.items():
+            for word in set(words):
+                self._df[(name, word)] += 1
+        self._pending.append(
+            (
+                document.row,
+                article.id,
+                article.path or "",
+                document.url_key,
+                document.text_key,
+                document.group,
+                Jsonb(stored_document(document)),
+                self._generation,
+                *(tsvector_literal(tokens[name], WEIGHTS.get(name, "")) for name in TOKEN_COLUMNS),
+            )
+        )
+        if len(self._pending) >= BATCH:
+            self._flush()
+
+    def _flush(self) -> None:
+        if not self._pending:
+            return
+        columns = ", ".join(
+            ("row", "id", "path", "url_key", "text_key", "grp", "doc", "born", *TOKEN_COLUMNS)
+        )
+        copy_sql = f'COPY "{self.schema}".articles ({columns}) FROM STDIN'
+        with self._conn.cursor() as cursor, cursor.copy(copy_sql) as copy:
+            for values in self._pending:
+                copy.write_row(values)
+        self._pending.clear()
+
+    def delete_path(self, path: str) -> None:
+        self._flush()
+        arrays = ", ".join(f"tsvector_to_array({name})" for name in TOKEN_COLUMNS)
+        removed = self._conn.execute(
+            f'UPDATE "{self.schema}".articles SET died = %s WHERE path = %s AND died IS NULL '
+            f"RETURNING {arrays}",
+            (self._generation, path),
+        ).fetchall()
+        for arrays_of_row in removed:
+            for name, words in zip(TOKEN_COLUMNS, arrays_of_row, strict=True):
+                for word in words or ():
+                    self._df[(name, word)] -= 1
+
+    def _write_terms(self) -> None:
+        changes = [(field, word, df) for (field, word), df in self._df.items() if df]
+        if not changes:
+            return
+        schema = self.schema
+        self._conn.execute(
+            "CREATE TEMP TABLE term_changes (field text, word text, df bigint) ON COMMIT DROP"
+        )
+        copy_sql = "COPY term_changes (field, word, df) FROM STDIN"
+        with self._conn.cursor() as cursor, cursor.copy(copy_sql) as copy:
+            for change in changes:
+                copy.write_row(change)
+        self._conn.execute(
+            f'INSERT INTO "{schema}".terms (field, word, df) '
+            "SELECT field, word, sum(df) FROM term_changes GROUP BY field, word "
+            "ON CONFLICT (field, word) DO UPDATE SET df = terms.df + excluded.df"
+        )
+        self._conn.execute(f'DELETE FROM "{schema}".terms WHERE df <= 0')
+
+    def commit(self, manifest: Manifest) -> None:
+        try:
+            self._flush()
+            self._write_terms()
+            manifest.version = SCHEMA_VERSION
+            manifest.engine = self.engine
+            manifest.checksums = {}
+            write_manifest(self.state_dir, manifest)
+            upload(self._conn, self.schema, self._generation, self._live, self.state_dir)
+            # Articles seen by neither the new generation nor the one kept before it.
+            self._conn.execute(
+                f'DELETE FROM "{self.schema}".articles WHERE died <= %s', (self._live or 0,)
+            )
+            self._conn.execute(
+                f'INSERT INTO "{self.schema}".meta (key, value) VALUES (%s, %s) '
+                "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                ("generation", f"gen-{self._generation}"),
+            )
+            self._conn.commit()
+        except BaseException:
+            self.cancel()
+            raise
+        try:  # statistics for the readers' plans; the new state is live already
+            self._conn.autocommit = True
+            self._conn.execute(f'ANALYZE "{self.schema}".articles, "{self.schema}".terms')
+        except psycopg.Error:
+            pass
+        self._close()
+
+    def cancel(self) -> None:
+        try:
+            if not self._conn.closed:
+                self._conn.rollback()
+        finally:
+            self._close()
+
+    def _close(self) -> None:
+        try:
+            if self._locked and not self._conn.closed:
+                self._conn.autocommit = True
+                self._conn.execute(
+                    "SELECT pg_advisory_unlock(hashtext(%s))", (LOCK_NAMESPACE + self.schema,)
+                )
+        finally:
+            self._locked = False
+            self._conn.close()
+            for folder in self._folders:
+                folder.close()
+            self._folders.clear()
