@@ -8,8 +8,9 @@ PORT   ?= 8000
 TEST_LOCK    := requirements/test.lock
 RUNTIME_LOCK := requirements/runtime.lock
 PIP_TOOLS    := pip-tools==7.7.0
-# The engines the shared suite runs on (tests marked `engines` run once per engine).
-ENGINES ?= whoosh
+# The engines the shared suite runs on (tests marked `engines` run once per engine):
+# all three in `make test` and CI; `make test ENGINES=whoosh` for the default one only.
+ENGINES ?= whoosh,tantivy,postgresql
 
 .PHONY: run test test-fast lint setup setup-system check-install lock bench screenshot clean
 
