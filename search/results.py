@@ -312,7 +312,13 @@ def _with_feedback(
     found = feedback(snapshot, rows[shown_first], scores[shown_first], typed, deadline)
     if found is None or deadline.expired():
         return rows, scores, strict, plan
-    extra = snapshot.evaluate(found.node, scored=True, deadline=deadline)
+    # Only the matches' rows take the extra scores (`add_scores`). An engine that evaluates
+    # a whole tree in one pass (`restricts_in_one_pass`) is asked for those rows only;
+    # one that evaluates leaf by leaf would evaluate the main query once more.
+    node = found.node
+    if getattr(snapshot, "restricts_in_one_pass", False):
+        node = t.And((t.Filter(plan.match), found.node))
+    extra = snapshot.evaluate(node, scored=True, deadline=deadline)
     if extra.timed_out:
         return rows, scores, strict, plan
     scores = add_scores(rows, scores, extra.rows, extra.scores)

@@ -161,6 +161,9 @@ def test_the_results_page_shows_a_receipt_and_the_article_a_citation(page) -> No
     page.goto(PAGES["articolo-citazione"])
     button = page.get_by_role("button", name="Copia la citazione")
     button.click()
+    # The status is written when the clipboard's promise resolves: wait for it (under load
+    # reading it at once found it still empty).
+    page.wait_for_function("document.querySelector('[data-copy-status]').textContent !== ''")
     assert page.locator("[data-copy-status]").inner_text() == "Citazione copiata."
     copied = page.evaluate("navigator.clipboard.readText()")
     assert copied == " ".join(page.locator("#citazione").inner_text().split())

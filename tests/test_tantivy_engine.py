@@ -16,6 +16,7 @@ from search.budget import Deadline
 from search.engines.base import IndexDocument
 from search.engines.tantivy import TantivyEngine
 from search.engines.tantivy import translate as tantivy_translate
+from search.engines.tantivy.snapshot import TantivySnapshot as TantivySnapshotClass
 from search.indexer import reindex
 from search.model import Article
 from search.query import tree as t
@@ -86,3 +87,30 @@ def test_tokens_holding_spaces_keep_their_positions(tmp_path: Path) -> None:
     assert _rows(engine, t.Phrase(("new york", "genova"), t.BODY, 2)) == [0, 1]
     assert _rows(engine, t.Phrase(("new york", "genova"), t.BODY, 1)) == []
     assert _rows(engine, t.Phrase(("porto", "new york"), t.BODY, 1)) == [0, 1]
+
+
+def test_feedback_asked_within_the_matches_ranks_exactly_as_over_the_whole_archive(
+    tantivy_index: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The feedback's extra scores, asked only for the main query's rows: the same ranking."""
+    import search.results as results
+
+    queries = ["alluvione", "sindaco comune", "comune", "alluvione argine"]
+    rescored: list[int] = []
+    add_scores = results.add_scores
+
+    def counted(*args: object) -> object:
+        rescored.append(1)
+        return add_scores(*args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(results, "add_scores", counted)
+
+    def rankings() -> list[list[tuple[str, float]]]:
+        archive = Archive(tantivy_index)
+        pages = [results.search(archive, results.SearchRequest(query=q, limit=30)) for q in queries]
+        return [[(hit.id, round(hit.score, 4)) for hit in page.hits] for page in pages]
+
+    restricted = rankings()
+    assert len(rescored) >= 3  # the feedback re-scored most of these searches
+    monkeypatch.setattr(TantivySnapshotClass, "restricts_in_one_pass", False)
+    assert rankings() == restricted

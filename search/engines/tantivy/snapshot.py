@@ -30,6 +30,9 @@ FIRST, SECOND = itemgetter(0), itemgetter(1)
 
 class TantivySnapshot:
     engine = "tantivy"
+    # A tree is one Tantivy search: narrowing it with `Filter(main)` costs little, while
+    # every match handed back to Python costs (`search.results._with_feedback`).
+    restricts_in_one_pass = True
 
     def __init__(self, generation: Path) -> None:
         self.generation = generation.name
