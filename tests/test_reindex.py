@@ -191,3 +191,33 @@ def test_an_added_article_without_author_or_source_is_searchable(
     page = search(Archive(settings.index_dir), SearchRequest(query="zibaldone"))
     assert [h.id for h in page.hits] == ["n1"]
     assert page.facets["author"].values == ()  # no author: nothing to count, no crash
+
+
+def test_a_corpus_without_articles_gives_an_empty_index_that_answers(tmp_path: Path) -> None:
+    """Only broken files (or none at all): an empty index, not a crash; articles come later."""
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "rotto.jsonl").write_text('{"title": "senza fine\n', encoding="utf-8")
+    settings = Settings(corpus_dir=corpus, index_dir=tmp_path / "index")
+    report = reindex(settings)
+    assert (report.articles, len(report.skipped)) == (0, 1)
+    archive = Archive(settings.index_dir)
+    assert search(archive, SearchRequest(query="porto")).total == 0
+    archive.close()
+    _article(corpus, "porto.md", "Il porto riapre", "Il porto di Ravenna riapre dopo i lavori.")
+    assert reindex(settings).added == 1
+    assert _ids(settings.index_dir) == {"https://www.esempio.it/porto"}
+
+
+def test_a_corpus_emptied_later_leaves_an_empty_index(corpus_dir: Path, tmp_path: Path) -> None:
+    corpus = tmp_path / "da-svuotare"
+    shutil.copytree(corpus_dir, corpus)
+    settings = Settings(corpus_dir=corpus, index_dir=tmp_path / "index")
+    assert reindex(settings).articles >= 40
+    for path in list(corpus.iterdir()):
+        shutil.rmtree(path) if path.is_dir() else path.unlink()
+    report = reindex(settings)
+    assert report.removed >= 40
+    assert _ids(settings.index_dir) == set()
+    assert reindex(settings, full=True).articles == 0
+    assert _ids(settings.index_dir) == set()

@@ -152,6 +152,10 @@ def write_rows(engine_dir: Path) -> None:
     """Save docnum -> row (-1 for deleted documents): what searches map postings with."""
     ix = whoosh_index.open_dir(str(engine_dir))
     with ix.reader() as reader:
+        if reader.doc_count_all() == 0:  # an empty index has no columns to read
+            rows = np.zeros(0, dtype=np.int64)
+            np.save(engine_dir / ROWS_FILE, rows)
+            return
         rows = np.fromiter(
             (value for value in reader.column_reader("row")),
             dtype=np.int64,
