@@ -8,6 +8,7 @@ state, its manifest or a damaged file go through here, so they run on every engi
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 from pathlib import Path
 
@@ -77,3 +78,43 @@ def damage_largest_file(index: Path, damage: Callable[[bytes], bytes]) -> str:
             f"UPDATE {table} SET data = %s WHERE name = %s", (damage(bytes(data)), name)
         )
     return str(name).rsplit("/", 1)[-1]
+
+
+def _database_engine(index: Path) -> object | None:
+    """The PostgreSQL engine of `index`, None when a folder engine keeps it."""
+    engine = open_engine(index)
+    return engine if engine.name == "postgresql" else None
+
+
+def live_state(index: Path) -> str | None:
+    """The live state's name, cheaply enough to poll (a folder's CURRENT)."""
+    if _database_engine(index) is not None:
+        return live_token(index)
+    current = index / "CURRENT"
+    return current.read_text("utf-8").strip() if current.exists() else None
+
+
+def states_in_writing(index: Path) -> set[str]:
+    """The folders a writer fills before its commit: generations, or PostgreSQL's state."""
+    pattern = "archivio-pg-*" if _database_engine(index) is not None else "gen-*"
+    return {path.name for path in index.glob(pattern) if path.is_dir()}
+
+
+def lock_holder(index: Path) -> str:
+    """The pid of the process holding the writer lock ('' when free)."""
+    engine = _database_engine(index)
+    if engine is None:
+        lock = index / "writer.lock"
+        found = re.search(r"processo (\d+)", lock.read_text("utf-8")) if lock.exists() else None
+        return found.group(1) if found else ""
+    import psycopg
+
+    with psycopg.connect(engine.conninfo, autocommit=True) as conn:  # type: ignore[attr-defined]
+        row = conn.execute(
+            "SELECT a.application_name FROM pg_stat_activity a JOIN pg_locks l "
+            "ON l.pid = a.pid WHERE l.locktype = 'advisory' AND l.granted "
+            "AND l.objid = hashtext(%s)::oid",
+            ("archivio-writer:" + engine.schema,),  # type: ignore[attr-defined]
+        ).fetchone()
+    found = re.search(r"processo (\d+)", row[0]) if row else None
+    return found.group(1) if found else ""

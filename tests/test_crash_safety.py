@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import signal
 import subprocess
 import sys
@@ -15,6 +14,7 @@ import pytest
 
 from search.archive import Archive
 from search.results import SearchRequest, iter_hits
+from tests.index_state import live_state, lock_holder, states_in_writing
 
 pytestmark = pytest.mark.engines  # the shared engine suite: runs on every engine
 
@@ -41,19 +41,11 @@ def reindex_process(corpus: Path, index: Path, *extra: str) -> subprocess.Popen[
 
 
 def generations(index: Path) -> set[str]:
-    return {path.name for path in index.glob("gen-*")}
+    return states_in_writing(index)
 
 
 def live(index: Path) -> str | None:
-    current = index / "CURRENT"
-    return current.read_text("utf-8").strip() if current.exists() else None
-
-
-def lock_holder(index: Path) -> str:
-    """The pid writer.lock names («processo N su host, dalle …»; '' when free)."""
-    lock = index / "writer.lock"
-    found = re.search(r"processo (\d+)", lock.read_text("utf-8")) if lock.exists() else None
-    return found.group(1) if found else ""
+    return live_state(index)
 
 
 def wait_until_writing(process: subprocess.Popen[bytes], index: Path, before: set[str]) -> None:
@@ -200,5 +192,4 @@ def test_leftover_generations_are_cleaned(shared_corpus: Path, tmp_path: Path) -
     # Halfway through the write, or earlier if this run is faster than the measured one.
     assert any(kill_while_writing(corpus, index, writing / 2**n, "--full") for n in range(1, 5))
     run_to_end(corpus, index, "--full")
-    generations = [p for p in index.iterdir() if p.name.startswith("gen-")]
-    assert len(generations) <= 2, os.listdir(index)
+    assert len(states_in_writing(index)) <= 2, os.listdir(index)

@@ -45,6 +45,12 @@ class Postings(Protocol):
         """row -> positions of a term, for the `rows` holding it."""
         ...
 
+    def phrase_candidates(
+        self, field: str, tokens: tuple[str, ...], distance: int, rows: np.ndarray
+    ) -> np.ndarray:
+        """The `rows` that may hold the phrase (all of them when it cannot tell)."""
+        ...
+
 
 Result = tuple[np.ndarray, np.ndarray]  # (rows increasing, scores)
 
@@ -201,14 +207,19 @@ class Evaluator:
         expired: Callable[[], bool],
     ) -> np.ndarray:
         """How many times the phrase occurs in each candidate row (0: not in order)."""
+        counts = np.zeros(len(rows))
+        # PostgreSQL drops in C the rows where no two neighbouring words are close enough;
+        # positions are read only for the rest.
+        narrowed = self.source.phrase_candidates(field, tokens, distance, rows)
+        keep = np.isin(rows, narrowed, assume_unique=True)
+        rows, at = rows[keep], np.flatnonzero(keep)
         found = {}
         for token in dict.fromkeys(tokens):
             if expired():
                 raise Timeout
             found[token] = self.source.term_positions(field, token, rows)
-        counts = np.zeros(len(rows))
-        for i, row in enumerate(rows.tolist()):
-            in_row = {token: at[row] for token, at in found.items() if row in at}
+        for i, row in zip(at.tolist(), rows.tolist(), strict=True):
+            in_row = {token: spots[row] for token, spots in found.items() if row in spots}
             counts[i] = _phrase_count(tokens, in_row, distance)
         return counts
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 import threading
 from collections.abc import Sequence
+from itertools import pairwise
 from typing import Any
 
 import numpy as np
@@ -39,6 +40,7 @@ from search.store import SCHEMA_VERSION, read_version
 
 EMPTY = np.zeros(0, dtype=np.int64)
 KEYS = ("id", "url_key", "text_key", "path")
+MAX_PHRASE_SPAN = 10  # wider proximity: positions are read for every candidate instead
 # ts_rank of the word 'x' with n positions of a weight, n = 1..256 (see `term_rows`).
 FREQUENCY_TABLE_SQL = (
     "SELECT n, ts_rank(('''x'':' || string_agg(i::text || %s, ',') || ' ''y'':16383')"
@@ -180,6 +182,31 @@ class PostgresSnapshot:
             int(row): np.asarray(sorted(positions or ()), dtype=np.int64)
             for row, positions in found
         }
+
+    def phrase_candidates(
+        self, field: str, tokens: tuple[str, ...], distance: int, rows: np.ndarray
+    ) -> np.ndarray:
+        """The `rows` where every two neighbouring words of the phrase occur in order
+        within `distance` positions: a necessary condition, checked by PostgreSQL."""
+        pairs = list(pairwise(tokens))
+        usable = all(indexable(token) for token in tokens) and 0 < distance <= MAX_PHRASE_SPAN
+        if field not in TOKEN_COLUMNS or not pairs or not usable or not len(rows):
+            return rows
+        query_text = " & ".join(
+            "("
+            + " | ".join(
+                f"{tsquery_term(a)} <{k}> {tsquery_term(b)}" for k in range(1, distance + 1)
+            )
+            + ")"
+            for a, b in pairs
+        )
+        query = (
+            f'SELECT a.row FROM "{self.schema}".articles a '
+            f"WHERE a.row = ANY(%s) AND a.{field} @@ %s::tsquery ORDER BY a.row"
+        )
+        with self._lock:
+            found = self._rows(query, (rows.tolist(), query_text))
+        return np.asarray([row for (row,) in found], dtype=np.int64)
 
     # --- stored articles and keys -------------------------------------------------------
 

@@ -9,6 +9,9 @@ see the previous state whole; a killed run leaves it live and untouched.
 
 from __future__ import annotations
 
+import os
+import shutil
+import socket
 import time
 from collections import Counter
 from pathlib import Path
@@ -42,6 +45,12 @@ BATCH = 500
 WEIGHTS = {"title": "A", "body": "B"}
 KEYS = ("id", "url_key", "text_key")
 LOCK_NAMESPACE = "archivio-writer:"
+STAGING_PREFIX = "archivio-pg-"  # the writer's folders of state files, in the index folder
+
+
+def writer_name() -> str:
+    """What the writer's connection is called (pg_stat_activity): who holds the lock."""
+    return f"archivio reindex, processo {os.getpid()} su {socket.gethostname()}"
 
 
 class PostgresWriter:
@@ -56,7 +65,9 @@ class PostgresWriter:
         self._pending: list[tuple[object, ...]] = []
         self._df: Counter[tuple[str, str]] = Counter()
         self._folders: list[LocalFolder] = []
-        self._conn = psycopg.connect(write_conninfo(conninfo), autocommit=True)
+        self._conn = psycopg.connect(
+            write_conninfo(conninfo), autocommit=True, application_name=writer_name()
+        )
         self._locked = False
         try:
             self._lock()
@@ -70,12 +81,12 @@ class PostgresWriter:
         got = self._conn.execute("SELECT pg_try_advisory_lock(hashtext(%s))", (key,)).fetchone()
         if not got or not got[0]:
             holder = self._conn.execute(
-                "SELECT a.pid, a.client_addr, a.backend_start FROM pg_stat_activity a "
+                "SELECT a.application_name, a.client_addr, a.backend_start FROM pg_stat_activity a "
                 "JOIN pg_locks l ON l.pid = a.pid WHERE l.locktype = 'advisory' "
                 "AND l.objid = hashtext(%s)::oid AND l.granted LIMIT 1",
                 (key,),
             ).fetchone()
-            who = f"connessione {holder[0]} dalle {holder[2]:%H:%M:%S}" if holder else "?"
+            who = f"{holder[0] or '?'}, dalle {holder[2]:%H:%M:%S}" if holder else "?"
             raise IndexLockedError(
                 f"un altro `archivio reindex` sta scrivendo l'indice {self.location} ({who}): "
                 "attendi che finisca e riprova"
@@ -84,6 +95,9 @@ class PostgresWriter:
 
     def _prepare(self, full: bool) -> None:
         conn, schema = self._conn, self.schema
+        if self._staging is not None:  # what killed runs left behind (we hold the lock)
+            for leftover in self._staging.glob(f"{STAGING_PREFIX}*"):
+                shutil.rmtree(leftover, ignore_errors=True)
         version = schema_version(conn, schema)
         if version is not None and version != SCHEMA and not full:
             raise StaleIndexError(self.location, version, SCHEMA)
@@ -100,9 +114,9 @@ class PostgresWriter:
         self._live = generation_number(str(live[0])) if live else None
         self._generation = max(time.time_ns(), (self._live or 0) + 1)
         self.previous_state: Path | None = None
-        self.state_dir = self._folder("archivio-pg-next-")
+        self.state_dir = self._folder(f"{STAGING_PREFIX}next-")
         if self._live is not None and not full:
-            previous = self._folder("archivio-pg-live-")
+            previous = self._folder(f"{STAGING_PREFIX}live-")
             materialise(conn, schema, self._live, previous)
             problems = damaged_files(conn, schema, self._live)
             if problems:
