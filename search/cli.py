@@ -118,6 +118,8 @@ class ArchivioGroup(ItalianGroup):
             devnull = os.open(os.devnull, os.O_WRONLY)
             os.dup2(devnull, sys.stdout.fileno())
             raise click.exceptions.Exit(0) from None
+        except ArchivioError as error:  # said by the library, for a user: no "difetto"
+            raise Failure(str(error)) from None
         except Exception as error:
             if os.environ.get("ARCHIVIO_DEBUG"):
                 raise

@@ -22,6 +22,16 @@ class StaleIndexError(ArchivioError):
         )
 
 
+class BackendUnavailableError(ArchivioError):
+    """The server an index lives on does not answer (PostgreSQL down, wrong address)."""
+
+    def __init__(self, address: str, reason: str) -> None:
+        super().__init__(
+            f"il server dell'indice non risponde ({address}): {reason}. L'indice non è "
+            "danneggiato: controlla che il server sia avviato e che l'indirizzo sia giusto"
+        )
+
+
 class QueryError(ArchivioError):
     """The query cannot be understood (unknown field, bad value)."""
 

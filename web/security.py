@@ -13,6 +13,7 @@ from werkzeug.exceptions import HTTPException, MethodNotAllowed
 
 from search.errors import (
     ArticleNotFoundError,
+    BackendUnavailableError,
     IndexMissingError,
     QueryError,
     StaleIndexError,
@@ -130,6 +131,7 @@ def install_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(IndexMissingError)
     @app.errorhandler(StaleIndexError)
+    @app.errorhandler(BackendUnavailableError)
     def unavailable(error: Exception) -> Response:
         app.logger.error("indice non disponibile: %s", error)
         return error_response(503, UNAVAILABLE)

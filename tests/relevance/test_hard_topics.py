@@ -52,7 +52,7 @@ def test_the_pools_hold_article_ids_only() -> None:
 
 def test_every_judged_id_is_an_article_of_the_shared_corpus() -> None:
     if not SHARED_CORPUS.is_dir():
-        pytest.skip("the shared corpus is not here")
+        pytest.skip("../shared/corpus is absent (only CI and the team have the real data)")
     ids = set()
     for name in ("wikinews-it.jsonl", "dice-gazzetta-modena.jsonl", "facta.jsonl"):
         with open(SHARED_CORPUS / name, encoding="utf-8") as lines:

@@ -27,6 +27,7 @@ from search.engines.postgres.connection import (
     pool,
     public_address,
     split_address,
+    unavailable,
     with_schema,
 )
 from search.engines.postgres.schema import SCHEMA, generation_number, schema_version
@@ -78,6 +79,8 @@ class PostgresEngine:
                 row = conn.execute(
                     f'SELECT value FROM "{self.schema}".meta WHERE key = %s', ("generation",)
                 ).fetchone()
+        except psycopg.OperationalError as error:  # no answer: not the same as no index
+            raise unavailable(self.conninfo, error) from None
         except psycopg.Error:
             return None
         return str(row[0]) if row else None
@@ -124,6 +127,8 @@ class PostgresEngine:
                     problems = damaged_files(conn, self.schema, live)
                     if problems:
                         return problems
+        except psycopg.OperationalError as error:  # not damage: `archivio check` says so
+            raise unavailable(self.conninfo, error) from None
         except psycopg.Error as error:
             return [f"il database non risponde: {error}"]
         try:

@@ -10,17 +10,25 @@ finding its database.
 from __future__ import annotations
 
 import hashlib
+import logging
 import os
 import re
 import threading
 from pathlib import Path
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
+import psycopg
 from psycopg_pool import ConnectionPool
 
-from search.errors import ArchivioError
+from search.errors import ArchivioError, BackendUnavailableError
 
 SCHEMA_NAME = re.compile(r"[a-z_][a-z0-9_]{0,62}")
+# Schemas PostgreSQL or everybody else uses: never an index (a full reindex empties its schema).
+RESERVED_SCHEMAS = re.compile(r"pg_.*|information_schema|public")
+CONNECT_TIMEOUT = 5  # seconds to reach a server before saying it does not answer
+POOL_TIMEOUT = 5  # seconds to wait for a pooled connection (a search has 5 s in all)
+# The pool logs every failed attempt in English; Archivio says it once, in Italian.
+logging.getLogger("psycopg.pool").setLevel(logging.CRITICAL)
 DEFAULT_SCHEMA = "archivio"
 
 
@@ -38,6 +46,11 @@ def split_address(address: str) -> tuple[str, str | None]:
         raise AddressError(
             f"nome di schema non valido: {schema!r} (lettere minuscole, cifre e _, "
             "al più 63, non all'inizio una cifra)"
+        )
+    if schema is not None and RESERVED_SCHEMAS.fullmatch(schema):
+        raise AddressError(
+            f"lo schema {schema} è di PostgreSQL o di tutti: scegli un nome solo per "
+            "l'indice (per esempio ?schema=archivio)"
         )
     return urlunsplit(parts._replace(query=kept)), schema
 
@@ -75,6 +88,19 @@ def write_conninfo(conninfo: str) -> str:
     return _with_target(conninfo, "read-write")
 
 
+def connect(conninfo: str, **options: object) -> psycopg.Connection:
+    """A connection of its own, or a clear error when the server does not answer."""
+    try:
+        return psycopg.connect(conninfo, connect_timeout=CONNECT_TIMEOUT, **options)  # type: ignore[arg-type]
+    except psycopg.OperationalError as error:
+        raise unavailable(conninfo, error) from None
+
+
+def unavailable(conninfo: str, error: Exception) -> BackendUnavailableError:
+    reason = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+    return BackendUnavailableError(public_address(conninfo), reason)
+
+
 def public_address(address: str) -> str:
     """The address without its password: what messages show."""
     parts = urlsplit(address)
@@ -99,9 +125,9 @@ def pool(conninfo: str) -> ConnectionPool:
                 check=ConnectionPool.check_connection,
                 min_size=0,
                 max_size=4,
-                kwargs={"autocommit": True},
+                kwargs={"autocommit": True, "connect_timeout": CONNECT_TIMEOUT},
                 open=True,
-                timeout=30,
+                timeout=POOL_TIMEOUT,
                 name="archivio",
             )
             _pools[key] = found

@@ -57,8 +57,23 @@ def schema_version(conn: psycopg.Connection, schema: str) -> str | None:
     return str(row[0]) if row else "?"
 
 
-def drop_schema(conn: psycopg.Connection, schema: str) -> None:
-    conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+TABLES = ("archivio_schema", "meta", "articles", "terms", "state_files")
+
+
+def foreign_schema(conn: psycopg.Connection, schema: str) -> bool:
+    """Whether `schema` exists and holds something that is not an Archivio index."""
+    row = conn.execute(
+        "SELECT count(*) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+        "WHERE n.nspname = %s",
+        (schema,),
+    ).fetchone()
+    return bool(row and row[0]) and schema_version(conn, schema) is None
+
+
+def drop_tables(conn: psycopg.Connection, schema: str) -> None:
+    """Remove Archivio's own tables (never the schema: it may hold the user's too)."""
+    for table in TABLES:
+        conn.execute(f'DROP TABLE IF EXISTS "{schema}".{table} CASCADE')
 
 
 def visible(generation: int, alias: str = "") -> str:

@@ -21,7 +21,7 @@ from psycopg import IsolationLevel
 from search.budget import Deadline
 from search.columns import Columns
 from search.engines.base import Expansion, Matches, StoredArticle, within_edits
-from search.engines.postgres.connection import read_conninfo
+from search.engines.postgres.connection import connect, read_conninfo
 from search.engines.postgres.evaluate import Evaluator
 from search.engines.postgres.schema import (
     SCHEMA,
@@ -108,7 +108,7 @@ class PostgresSnapshot:
         return self._conn.execute(query, params).fetchall()  # type: ignore[arg-type]
 
     def _connect(self) -> psycopg.Connection:
-        conn = psycopg.connect(self._conninfo)
+        conn = connect(self._conninfo)
         conn.isolation_level = IsolationLevel.REPEATABLE_READ
         conn.read_only = True
         return conn

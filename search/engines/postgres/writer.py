@@ -20,12 +20,13 @@ import psycopg
 from psycopg.types.json import Jsonb
 
 from search.engines.base import IndexDocument
-from search.engines.postgres.connection import write_conninfo
+from search.engines.postgres.connection import connect, write_conninfo
 from search.engines.postgres.schema import (
     SCHEMA,
     TOKEN_COLUMNS,
     create_tables,
-    drop_schema,
+    drop_tables,
+    foreign_schema,
     generation_number,
     schema_version,
 )
@@ -38,7 +39,7 @@ from search.engines.postgres.state import (
 )
 from search.engines.postgres.stored import stored_document
 from search.engines.postgres.tsvector import tsvector_literal
-from search.errors import IndexCorruptError, IndexLockedError, StaleIndexError
+from search.errors import ArchivioError, IndexCorruptError, IndexLockedError, StaleIndexError
 from search.store import SCHEMA_VERSION, Manifest, read_version, write_manifest
 
 BATCH = 500
@@ -65,7 +66,7 @@ class PostgresWriter:
         self._pending: list[tuple[object, ...]] = []
         self._df: Counter[tuple[str, str]] = Counter()
         self._folders: list[LocalFolder] = []
-        self._conn = psycopg.connect(
+        self._conn = connect(
             write_conninfo(conninfo), autocommit=True, application_name=writer_name()
         )
         self._locked = False
@@ -105,8 +106,13 @@ class PostgresWriter:
         # The tables grow inside this one transaction, unknown to the planner's statistics:
         # without this, key lookups become scans of everything added so far (quadratic).
         conn.execute("SET LOCAL enable_seqscan = off")
+        if version is None and foreign_schema(conn, schema):
+            raise ArchivioError(
+                f"lo schema {schema} del database esiste già e non è un indice di Archivio: "
+                "Archivio non lo tocca. Scegli un altro nome con ?schema= nell'indirizzo"
+            )
         if version != SCHEMA:
-            drop_schema(conn, schema)
+            drop_tables(conn, schema)
             create_tables(conn, schema)
         live = conn.execute(
             f'SELECT value FROM "{schema}".meta WHERE key = %s', ("generation",)
