@@ -199,7 +199,7 @@ class Archive:
                 authors=int(np.count_nonzero(authors != NO_VALUE)),
                 size_bytes=size,
                 generation=snapshot.generation,
-                index_dir=str(self.location),
+                index_dir=str(self._engine.location),
                 engine=snapshot.engine,
             )
 

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 import click
 from tqdm import tqdm
 
+from search import engines
 from search.archive import Archive
 from search.budget import QueryBudget
 from search.cli_explain import also_searched_lines, explanation_lines
@@ -57,8 +58,6 @@ _INDEX = click.option(
 
 def _set_backend(ctx: click.Context, param: click.Parameter, value: str | None) -> None:
     if value:
-        from search import engines
-
         if not engines.is_database(value):
             raise click.BadParameter("atteso un indirizzo postgresql://…", ctx, param)
         engines.BACKEND = value
@@ -314,10 +313,10 @@ def check_command(index_dir: Path) -> None:
         for problem in problems:
             click.echo(f"  - {one_line(problem)}", err=True)
         raise Failure(
-            f"l'indice in {index_dir} è danneggiato. Ricostruiscilo con "
+            f"l'indice in {engines.index_label(index_dir)} è danneggiato. Ricostruiscilo con "
             f"`archivio reindex --full --index {index_dir}` (il corpus non si tocca)"
         )
-    click.echo(f"Indice integro: {index_dir}")
+    click.echo(f"Indice integro: {engines.index_label(index_dir)}")
 
 
 @main.command("show", cls=ItalianCommand)

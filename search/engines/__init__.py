@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import importlib
 from pathlib import Path
-from urllib.parse import parse_qsl, urlsplit
+from urllib.parse import parse_qsl, urlsplit, urlunsplit
 
 from search.engines.base import Engine
 from search.errors import ArchivioError
@@ -70,6 +70,17 @@ def backend_names_schema() -> bool:
     if not BACKEND or not is_database(BACKEND):
         return False
     return any(key == "schema" for key, _ in parse_qsl(urlsplit(BACKEND).query))
+
+
+def index_label(location: str | Path) -> str:
+    """Where the index at `location` is, as messages say it: the configured address (without
+    its password) when that address names the schema, else the folder."""
+    if not backend_names_schema():
+        return str(location)
+    parts = urlsplit(str(BACKEND))
+    if parts.password is None:
+        return str(BACKEND)
+    return urlunsplit(parts._replace(netloc=parts.netloc.replace(f":{parts.password}@", ":***@")))
 
 
 def engine_class(name: str) -> type:
