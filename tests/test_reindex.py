@@ -221,3 +221,43 @@ def test_a_corpus_emptied_later_leaves_an_empty_index(corpus_dir: Path, tmp_path
     assert _ids(settings.index_dir) == set()
     assert reindex(settings, full=True).articles == 0
     assert _ids(settings.index_dir) == set()
+
+
+def test_words_of_deleted_articles_are_neither_suggested_nor_expanded(
+    corpus_dir: Path, tmp_path: Path
+) -> None:
+    """An engine may keep the words of deleted articles in its files until it merges them:
+    suggestions, patterns and fuzzy words must offer only words that still find articles."""
+    settings = Settings(corpus_dir=corpus_dir, index_dir=tmp_path / "index")
+    gone = "Lo zampognaro e le zampognate di Natale suonano in piazza. " * 5
+    _article(corpus_dir, "natale/zampognaro.txt", "Arriva lo zampognaro", gone)
+    kept = "La zampogna e le zampognate tornano al museo della musica. " * 5
+    _article(corpus_dir, "natale/museo.txt", "Una zampogna al museo", kept)
+    reindex(settings)
+    archive = Archive(settings.index_dir)
+    assert search(archive, SearchRequest(query="zampognari")).suggestion == "zampognaro"
+    archive.close()
+
+    (corpus_dir / "natale" / "zampognaro.txt").unlink()
+    assert reindex(settings).removed == 1
+    archive = Archive(settings.index_dir)
+    for typed in ("zampognari", "zampognaro", "zampognsro"):
+        suggestion = search(archive, SearchRequest(query=typed)).suggestion
+        assert suggestion != "zampognaro"
+        assert suggestion is None or search(archive, SearchRequest(query=suggestion)).total > 0
+    assert search(archive, SearchRequest(query="zampogn*")).total == 1
+    with archive.snapshot() as snapshot:
+        expansion = snapshot.vocabulary("exact", prefix="zampogn", limit=10, scan_limit=1000)
+        assert expansion.words == (("zampogna", 1), ("zampognate", 1))
+        assert expansion.found == 2
+        assert snapshot.doc_frequency("exact", "zampognaro") == 0
+        assert snapshot.doc_frequency("exact", "zampognate") == 1
+        fuzzy = snapshot.vocabulary(
+            "exact", prefix="z", fuzzy=("zampognari", 1), limit=10, scan_limit=1000
+        )
+        assert fuzzy.words == ()
+        pattern = snapshot.vocabulary(
+            "exact", prefix="zampogn", pattern="zampogn.r.", limit=10, scan_limit=1000
+        )
+        assert pattern.words == ()
+    archive.close()

@@ -18,7 +18,8 @@ its files with the data and materialises them locally.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import heapq
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
@@ -97,6 +98,47 @@ def within_edits(words: Sequence[str], word: str, distance: int) -> list[str]:
         limit=None,
     )
     return [match for match, _, _ in found]
+
+
+RECOUNT_LIMIT = 20_000  # words a vocabulary listing counts again over live articles
+
+
+def live_words(
+    listed: Sequence[tuple[str, int]],
+    live_frequency: Callable[[str], int],
+    *,
+    limit: int,
+    complete: bool,
+) -> Expansion:
+    """An `Expansion` of `listed` words counted over live articles only.
+
+    For engines whose vocabulary still holds the words of deleted articles, with their
+    documents in the frequencies, until a merge rewrites them (`listed`: those counts, an
+    upper bound). Words are counted again, the most frequent first; past `RECOUNT_LIMIT`
+    words, once the `limit` best are certain, the rest are not counted and enter `found`
+    with their listed counts.
+    """
+    ordered = sorted(
+        ((word, df) for word, df in listed if df > 0), key=lambda item: (-item[1], item[0])
+    )
+    counted: list[tuple[str, int]] = []
+    best: list[int] = []  # the `limit` highest live counts so far (a min-heap)
+    found = 0
+    for n, (word, listed_df) in enumerate(ordered):
+        if n >= RECOUNT_LIMIT and len(best) >= limit and listed_df < best[0]:
+            found += len(ordered) - n
+            break
+        df = live_frequency(word)
+        if df <= 0:
+            continue
+        found += 1
+        counted.append((word, df))
+        if len(best) < limit:
+            heapq.heappush(best, df)
+        elif limit > 0 and df > best[0]:
+            heapq.heapreplace(best, df)
+    counted.sort(key=lambda item: (-item[1], item[0]))
+    return Expansion(tuple(counted[:limit]), found, complete)
 
 
 class Snapshot(Protocol):

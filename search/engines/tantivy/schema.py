@@ -11,6 +11,7 @@ JSON field, read back whole; `row` is a fast field, how Tantivy's answers map to
 from __future__ import annotations
 
 import errno
+import json
 import os
 import re
 import shutil
@@ -67,6 +68,20 @@ def open_index(folder: Path) -> tantivy.Index:
         return _open_through_links(folder)
     index.config_reader(reload_policy="manual")
     return index
+
+
+def has_deletions(folder: Path) -> bool:
+    """Whether a segment of the index in `folder` still holds deleted documents.
+
+    Tantivy keeps their words in the term dictionary, and counts them in its document
+    frequencies, until a merge rewrites the segment; `meta.json` lists each segment's
+    deletions. An unreadable list counts as deletions (the careful answer).
+    """
+    try:
+        meta = json.loads((folder / "meta.json").read_text(encoding="utf-8"))
+        return any(segment.get("deletes") for segment in meta["segments"])
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return True
 
 
 def _read_only(error: ValueError) -> bool:

@@ -17,9 +17,9 @@ import tantivy
 
 from search.budget import Deadline
 from search.columns import Columns
-from search.engines.base import Expansion, Matches, StoredArticle, within_edits
+from search.engines.base import Expansion, Matches, StoredArticle, live_words, within_edits
 from search.engines.stored import stored_article
-from search.engines.tantivy.schema import open_index
+from search.engines.tantivy.schema import has_deletions, open_index
 from search.engines.tantivy.translate import Timeout, Translator, match_count, stored_json
 from search.query.tree import Node
 from search.store import ENGINE_DIR
@@ -41,6 +41,9 @@ class TantivySnapshot:
         self._index = open_index(generation / ENGINE_DIR)
         self._schema = self._index.schema
         self._searcher = self._index.searcher()
+        # Until a merge rewrites them, segments with deleted articles keep their words,
+        # counted with them: then words are counted again over live articles.
+        self._deletions = has_deletions(generation / ENGINE_DIR)
 
     def doc_count(self) -> int:
         return int(np.count_nonzero(self.columns["live"]))
@@ -123,12 +126,25 @@ class TantivySnapshot:
         if fuzzy is not None:
             kept = set(within_edits([word for word, _ in listed], *fuzzy))
             listed = [(word, df) for word, df in listed if word in kept]
+        if self._deletions:
+            return live_words(
+                listed,
+                lambda word: self._live_frequency(field, word),
+                limit=limit,
+                complete=complete,
+            )
         counted = [(word, int(df)) for word, df in listed if df > 0]
         counted.sort(key=lambda item: (-item[1], item[0]))
         return Expansion(tuple(counted[:limit]), len(counted), complete)
 
     def doc_frequency(self, field: str, token: str) -> int:
+        if self._deletions:
+            return self._live_frequency(field, token)
         return int(self._searcher.doc_freq(field, token))
+
+    def _live_frequency(self, field: str, token: str) -> int:
+        """Live articles holding `token` (Tantivy's search skips deleted documents)."""
+        return match_count(self._searcher, tantivy.Query.term_query(self._schema, field, token))
 
     def close(self) -> None:
         # Tantivy lets go of its memory maps when the objects are dropped.

@@ -12,7 +12,7 @@ from whoosh import index as whoosh_index
 
 from search.budget import Deadline
 from search.columns import Columns
-from search.engines.base import Expansion, Matches, StoredArticle, within_edits
+from search.engines.base import Expansion, Matches, StoredArticle, live_words, within_edits
 from search.engines.stored import stored_article
 from search.engines.whoosh.evaluate import Evaluator
 from search.engines.whoosh.writer import ROWS_FILE
@@ -29,6 +29,9 @@ class WhooshSnapshot:
         self.columns = Columns.load(generation)
         engine_dir = generation / ENGINE_DIR
         self._reader = whoosh_index.open_dir(str(engine_dir)).reader()
+        # Until a merge rewrites them, segments with deleted articles keep their words,
+        # counted with them: then words are counted again over live articles.
+        self._deletions = bool(self._reader.has_deletions())
         doc_rows = np.load(engine_dir / ROWS_FILE, mmap_mode="r")
         self._evaluator = Evaluator(self._reader, np.asarray(doc_rows), self.columns)
         # Whoosh's readers seek and read shared files: one reader at a time per snapshot.
@@ -86,13 +89,31 @@ class WhooshSnapshot:
             if fuzzy is not None:
                 words = within_edits(words, *fuzzy)
             counted = [(w, reader.doc_frequency(field, w)) for w in words]
+            if self._deletions:
+                return live_words(
+                    counted,
+                    lambda word: self._live_frequency(field, word),
+                    limit=limit,
+                    complete=complete,
+                )
         counted = [(w, df) for w, df in counted if df > 0]
         counted.sort(key=lambda item: (-item[1], item[0]))
         return Expansion(tuple(counted[:limit]), len(counted), complete)
 
     def doc_frequency(self, field: str, token: str) -> int:
         with self._lock:
+            if self._deletions:
+                return self._live_frequency(field, token)
             return int(self._reader.doc_frequency(field, token))
+
+    def _live_frequency(self, field: str, token: str) -> int:
+        """Live articles holding `token` (the snapshot's lock held)."""
+        rows, _ = self._evaluator.postings(field, token, _never)
+        return len(rows)
 
     def close(self) -> None:
         self._reader.close()
+
+
+def _never() -> bool:
+    return False
