@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from itertools import pairwise
 from typing import Any
 
@@ -21,8 +21,8 @@ from psycopg import IsolationLevel
 from search.budget import Deadline
 from search.columns import Columns
 from search.engines.base import Expansion, Matches, StoredArticle, within_edits
+from search.engines.evaluate import Evaluator
 from search.engines.postgres.connection import connect, read_conninfo
-from search.engines.postgres.evaluate import Evaluator
 from search.engines.postgres.schema import (
     SCHEMA,
     TOKEN_COLUMNS,
@@ -121,7 +121,9 @@ class PostgresSnapshot:
 
     # --- postings, for the evaluator ----------------------------------------------------
 
-    def term_rows(self, field: str, token: str) -> tuple[np.ndarray, np.ndarray]:
+    def term_rows(
+        self, field: str, token: str, expired: Callable[[], bool]
+    ) -> tuple[np.ndarray, np.ndarray]:
         if field not in TOKEN_COLUMNS or not indexable(token):
             return EMPTY, np.zeros(0)
         # The frequencies come back through ts_rank, which for a one-word query depends
@@ -169,7 +171,9 @@ class PostgresSnapshot:
         found = np.asarray(rows, dtype=np.int64)
         return found[:, 0].copy(), found[:, 1].astype(np.float64)
 
-    def term_positions(self, field: str, token: str, rows: np.ndarray) -> dict[int, np.ndarray]:
+    def term_positions(
+        self, field: str, token: str, rows: np.ndarray, expired: Callable[[], bool]
+    ) -> dict[int, np.ndarray]:
         if field not in TOKEN_COLUMNS or not indexable(token) or not len(rows):
             return {}
         query = (

@@ -1,233 +1,35 @@
-"""Evaluate Archivio's query tree on a Whoosh index with numpy: sets of rows and BM25.
+"""Postings read from a Whoosh index, for the engine-neutral evaluation of the query tree.
 
-Every leaf is read into arrays (rows in increasing order, scores) and combined with set
-operations: And intersects, Or and AtLeast unite and count, Not subtracts. What matches
-is therefore exactly the boolean meaning of the tree on every index shape (the tests
-compare it with a brute-force evaluation over the stored text). Scores are BM25 per field
-(k1 1.2, b 0.75, Lucene's idf) with exact field lengths from the core's columns, times the
-field weights of the tree.
+`search.engines.evaluate.Evaluator` combines them with numpy (set operations and BM25);
+this module only reads Whoosh's segments: a term's documents and frequencies, its
+positions in given documents, and the mapping between Whoosh's document numbers and the
+core's rows (deleted documents map to -1 and are left out).
 """
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
 from collections.abc import Callable
 
 import numpy as np
 
-from search.budget import Deadline
-from search.columns import Columns
-from search.engines.base import Matches
-from search.engines.phrases import phrase_count
-from search.engines.whoosh.postings import Timeout, read_positions, read_postings
-from search.query import tree as t
+from search.engines.whoosh.postings import read_positions, read_postings
 
-K1 = 1.2
-B = 0.75
 EMPTY = np.zeros(0, dtype=np.int64)
-CACHE_BYTES = 64 * 1024 * 1024
-
-Result = tuple[np.ndarray, np.ndarray]  # (rows increasing, scores)
 
 
-class Evaluator:
-    """Evaluates trees on one opened Whoosh reader; safe to share between threads."""
+class WhooshPostings:
+    """The `Postings` of one opened Whoosh reader (callers hold the snapshot's lock)."""
 
-    def __init__(self, reader: object, doc_rows: np.ndarray, columns: Columns) -> None:
-        self.reader = reader
+    def __init__(self, reader: object, doc_rows: np.ndarray, rows: int) -> None:
         self.segments = [(leaf, offset) for leaf, offset in reader.leaf_readers()]  # type: ignore[attr-defined]
         self.doc_rows = doc_rows  # global docnum -> row (-1: deleted)
-        self.row_docs = np.full(len(columns), -1, dtype=np.int64)  # row -> global docnum
+        self.row_docs = np.full(rows, -1, dtype=np.int64)  # row -> global docnum
         live_docs = np.flatnonzero(doc_rows >= 0)
         self.row_docs[doc_rows[live_docs]] = live_docs
-        self.columns = columns
-        live = columns["live"]
-        self.live_count = max(1, int(np.count_nonzero(live)))
-        title = np.asarray(columns["len_title"], dtype=np.float64)
-        body = np.asarray(columns["len_body"], dtype=np.float64)
-        self.lengths = {"title": title, "body": body, "exact": title + body}
-        self.average = {
-            name: max(1.0, float(values[live].mean())) if self.live_count > 1 else 1.0
-            for name, values in self.lengths.items()
-        }
-        self._cache: OrderedDict[tuple[str, str], tuple[np.ndarray, np.ndarray]] = OrderedDict()
-        self._cache_bytes = 0
-        self._lock = threading.Lock()
 
-    # --- the tree ---------------------------------------------------------------------
-
-    def evaluate(self, node: t.Node, *, scored: bool, deadline: Deadline) -> Matches:
-        try:
-            rows, scores = self._eval(node, deadline.expired)
-        except Timeout:
-            return Matches(EMPTY, np.zeros(0), timed_out=True)
-        if not scored:
-            return Matches(rows, np.zeros(len(rows)))
-        order = np.lexsort((rows, -scores))
-        return Matches(rows[order], scores[order])
-
-    def _eval(
-        self, node: t.Node, expired: Callable[[], bool], within: np.ndarray | None = None
-    ) -> Result:
-        if expired():
-            raise Timeout
-        match node:
-            case t.Term(token, fields):
-                return _union([self._term(token, f, w, expired) for f, w in fields])
-            case t.Phrase(tokens, fields, distance):
-                return _union(
-                    [self._phrase(tokens, f, w, distance, expired, within) for f, w in fields]
-                )
-            case t.And(children):
-                return self._and(children, expired, within)
-            case t.Or(children):
-                return _union([self._eval(c, expired, within) for c in children])
-            case t.AtLeast(children, need):
-                return _at_least([self._eval(c, expired, within) for c in children], need)
-            case t.Not(child):
-                everything = self._live()
-                rows, _ = self._eval(child, expired)
-                kept = np.setdiff1d(everything, rows, assume_unique=True)
-                return kept, np.zeros(len(kept))
-            case t.Filter(child):
-                rows, _ = self._eval(child, expired, within)
-                return rows, np.zeros(len(rows))
-            case t.Boost(main, bonus, weight):
-                rows, scores = self._eval(main, expired, within)
-                extra_rows, extra = self._eval(bonus, expired, rows)
-                at = np.searchsorted(rows, extra_rows)
-                found = at < len(rows)
-                found[found] = rows[at[found]] == extra_rows[found]
-                scores = scores.copy()
-                scores[at[found]] += weight * extra[found]
-                return rows, scores
-            case t.DateRange(start, end):
-                days = self.columns["day"]
-                rows = np.flatnonzero(
-                    self.columns["live"] & (days >= max(start, 1)) & (days <= end)
-                )
-                return rows.astype(np.int64), np.zeros(len(rows))
-            case t.Undated():
-                rows = np.flatnonzero(self.columns["live"] & (self.columns["day"] == 0))
-                return rows.astype(np.int64), np.zeros(len(rows))
-            case t.All():
-                rows = self._live()
-                return rows, np.zeros(len(rows))
-            case t.Nothing():
-                return EMPTY, np.zeros(0)
-        raise TypeError(node)  # pragma: no cover
-
-    def _and(
-        self, children: tuple[t.Node, ...], expired: Callable[[], bool], within: np.ndarray | None
-    ) -> Result:
-        positive: list[t.Node] = [c for c in children if not isinstance(c, t.Not)]
-        negative: list[t.Node] = [c.child for c in children if isinstance(c, t.Not)]
-        if not positive:
-            rows: np.ndarray = self._live()
-            scores = np.zeros(len(rows))
-        else:
-            rows, scores = self._eval(positive[0], expired, within)
-            for child in positive[1:]:
-                if not len(rows):
-                    break
-                other_rows, other_scores = self._eval(child, expired, rows)
-                rows, mine, theirs = np.intersect1d(
-                    rows, other_rows, assume_unique=True, return_indices=True
-                )
-                scores = scores[mine] + other_scores[theirs]
-        for child in negative:
-            if not len(rows):
-                break
-            excluded, _ = self._eval(child, expired, rows)
-            keep = ~np.isin(rows, excluded, assume_unique=True)
-            rows, scores = rows[keep], scores[keep]
-        return rows, scores
-
-    def _live(self) -> np.ndarray:
-        return np.flatnonzero(self.columns["live"]).astype(np.int64)
-
-    # --- leaves -----------------------------------------------------------------------
-
-    def _term(self, token: str, field: str, weight: float, expired: Callable[[], bool]) -> Result:
-        rows, tfs = self.postings(field, token, expired)
-        if not len(rows):
-            return EMPTY, np.zeros(0)
-        return rows, weight * self._bm25(field, rows, tfs.astype(np.float64), self._idf(len(rows)))
-
-    def _phrase(
-        self,
-        tokens: tuple[str, ...],
-        field: str,
-        weight: float,
-        distance: int,
-        expired: Callable[[], bool],
-        within: np.ndarray | None,
-    ) -> Result:
-        postings = [self.postings(field, token, expired) for token in dict.fromkeys(tokens)]
-        candidates = within if within is not None else None
-        idf = 0.0
-        for rows, _ in postings:
-            candidates = (
-                rows if candidates is None else np.intersect1d(candidates, rows, assume_unique=True)
-            )
-            idf += self._idf(len(rows))
-        if candidates is None or not len(candidates):
-            return EMPTY, np.zeros(0)
-        frequencies = self._phrase_frequencies(tokens, field, candidates, distance, expired)
-        keep = frequencies > 0
-        rows = candidates[keep]
-        return rows, weight * self._bm25(field, rows, frequencies[keep], idf)
-
-    def _phrase_frequencies(
-        self,
-        tokens: tuple[str, ...],
-        field: str,
-        rows: np.ndarray,
-        distance: int,
-        expired: Callable[[], bool],
-    ) -> np.ndarray:
-        """How many times the phrase occurs in each candidate row (0: not in order)."""
-        per_row: list[dict[str, np.ndarray]] = [dict() for _ in range(len(rows))]
-        index_of = {int(row): i for i, row in enumerate(rows.tolist())}
-        docs = np.sort(self.row_docs[rows])
-        for segment, offset in self.segments:
-            low, high = np.searchsorted(docs, [offset, offset + segment.doc_count_all()])
-            docnums = docs[low:high] - offset
-            if not len(docnums):
-                continue
-            for token in dict.fromkeys(tokens):
-                found = read_positions(segment, field, token.encode("utf-8"), docnums, expired)
-                for docnum, positions in found.items():
-                    row = int(self.doc_rows[offset + docnum])
-                    if row >= 0:
-                        per_row[index_of[row]][token] = np.asarray(positions, dtype=np.int64)
-        counts = np.zeros(len(rows))
-        for i, in_row in enumerate(per_row):
-            counts[i] = phrase_count(tokens, in_row, distance)
-        return counts
-
-    def _idf(self, df: int) -> float:
-        n = self.live_count
-        return float(np.log(1.0 + (n - df + 0.5) / (df + 0.5)))
-
-    def _bm25(self, field: str, rows: np.ndarray, tfs: np.ndarray, idf: float) -> np.ndarray:
-        lengths = self.lengths.get(field)
-        if lengths is None:  # names: no length normalisation
-            return idf * tfs * (K1 + 1) / (tfs + K1)
-        norm = K1 * (1 - B + B * lengths[rows] / self.average[field])
-        return idf * tfs * (K1 + 1) / (tfs + norm)
-
-    def postings(
+    def term_rows(
         self, field: str, token: str, expired: Callable[[], bool]
     ) -> tuple[np.ndarray, np.ndarray]:
-        """(rows increasing, term frequencies) of a live term: every segment, deletions out."""
-        key = (field, token)
-        with self._lock:
-            cached = self._cache.get(key)
-            if cached is not None:
-                self._cache.move_to_end(key)
-                return cached
         encoded = token.encode("utf-8")
         row_parts, tf_parts = [], []
         for segment, offset in self.segments:
@@ -238,43 +40,32 @@ class Evaluator:
                 row_parts.append(rows[live])
                 tf_parts.append(tfs[live])
         if not row_parts:
-            result = (EMPTY, np.zeros(0, dtype=np.float32))
-        else:
-            rows = np.concatenate(row_parts)
-            tfs = np.concatenate(tf_parts)
-            order = np.argsort(rows, kind="stable")
-            result = (rows[order], tfs[order])
-        size = result[0].nbytes + result[1].nbytes
-        if size < CACHE_BYTES // 8:
-            with self._lock:
-                if key not in self._cache:
-                    self._cache[key] = result
-                    self._cache_bytes += size
-                    while self._cache_bytes > CACHE_BYTES:
-                        _, (old_rows, old_tfs) = self._cache.popitem(last=False)
-                        self._cache_bytes -= old_rows.nbytes + old_tfs.nbytes
-        return result
+            return EMPTY, np.zeros(0, dtype=np.float32)
+        rows = np.concatenate(row_parts)
+        tfs = np.concatenate(tf_parts)
+        order = np.argsort(rows, kind="stable")
+        return rows[order], tfs[order]
 
+    def term_positions(
+        self, field: str, token: str, rows: np.ndarray, expired: Callable[[], bool]
+    ) -> dict[int, np.ndarray]:
+        found: dict[int, np.ndarray] = {}
+        docs = np.sort(self.row_docs[rows])
+        encoded = token.encode("utf-8")
+        for segment, offset in self.segments:
+            low, high = np.searchsorted(docs, [offset, offset + segment.doc_count_all()])
+            docnums = docs[low:high] - offset
+            if not len(docnums):
+                continue
+            for docnum, positions in read_positions(
+                segment, field, encoded, docnums, expired
+            ).items():
+                row = int(self.doc_rows[offset + docnum])
+                if row >= 0:
+                    found[row] = np.asarray(positions, dtype=np.int64)
+        return found
 
-def _union(results: list[Result]) -> Result:
-    results = [r for r in results if len(r[0])]
-    if not results:
-        return EMPTY, np.zeros(0)
-    if len(results) == 1:
-        return results[0]
-    rows = np.concatenate([r for r, _ in results])
-    scores = np.concatenate([s for _, s in results])
-    unique, inverse = np.unique(rows, return_inverse=True)
-    return unique, np.bincount(inverse, weights=scores, minlength=len(unique))
-
-
-def _at_least(results: list[Result], need: int) -> Result:
-    present = [r for r in results if len(r[0])]
-    if not present:
-        return EMPTY, np.zeros(0)
-    rows = np.concatenate([r for r, _ in present])
-    scores = np.concatenate([s for _, s in present])
-    unique, inverse, counts = np.unique(rows, return_inverse=True, return_counts=True)
-    sums = np.bincount(inverse, weights=scores, minlength=len(unique))
-    keep = counts >= need
-    return unique[keep], sums[keep]
+    def phrase_candidates(
+        self, field: str, tokens: tuple[str, ...], distance: int, rows: np.ndarray
+    ) -> np.ndarray:
+        return rows  # Whoosh cannot tell more cheaply than by reading the positions

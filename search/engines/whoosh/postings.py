@@ -18,13 +18,11 @@ import numpy as np
 from whoosh.codec.whoosh3 import W3LeafMatcher
 from whoosh.reading import SegmentReader
 
+from search.engines.evaluate import Timeout
+
 Expired = Callable[[], bool]
 EMPTY_IDS = np.zeros(0, dtype=np.int64)
 EMPTY_TFS = np.zeros(0, dtype=np.float32)
-
-
-class Timeout(Exception):
-    """The search's deadline passed while postings were being read."""
 
 
 def _matcher(reader: SegmentReader, field: str, token: bytes) -> object | None:

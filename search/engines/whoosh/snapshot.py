@@ -13,8 +13,9 @@ from whoosh import index as whoosh_index
 from search.budget import Deadline
 from search.columns import Columns
 from search.engines.base import Expansion, Matches, StoredArticle, live_words, within_edits
+from search.engines.evaluate import Evaluator
 from search.engines.stored import stored_article
-from search.engines.whoosh.evaluate import Evaluator
+from search.engines.whoosh.evaluate import WhooshPostings
 from search.engines.whoosh.writer import ROWS_FILE
 from search.query.tree import Node
 from search.store import ENGINE_DIR
@@ -33,7 +34,8 @@ class WhooshSnapshot:
         # counted with them: then words are counted again over live articles.
         self._deletions = bool(self._reader.has_deletions())
         doc_rows = np.load(engine_dir / ROWS_FILE, mmap_mode="r")
-        self._evaluator = Evaluator(self._reader, np.asarray(doc_rows), self.columns)
+        self._postings = WhooshPostings(self._reader, np.asarray(doc_rows), len(self.columns))
+        self._evaluator = Evaluator(self._postings, self.columns)
         # Whoosh's readers seek and read shared files: one reader at a time per snapshot.
         self._lock = threading.Lock()
 
@@ -48,7 +50,7 @@ class WhooshSnapshot:
         found = []
         with self._lock:
             for row in rows:
-                docnum = int(self._evaluator.row_docs[int(row)])
+                docnum = int(self._postings.row_docs[int(row)])
                 if docnum < 0:
                     raise KeyError(row)
                 found.append(stored_article(int(row), self._reader.stored_fields(docnum)["doc"]))
@@ -59,7 +61,7 @@ class WhooshSnapshot:
             if (key, value) not in self._reader:
                 return None
             for docnum in self._reader.postings(key, value).all_ids():
-                row = int(self._evaluator.doc_rows[docnum])
+                row = int(self._postings.doc_rows[docnum])
                 if row >= 0:
                     return row
         return None

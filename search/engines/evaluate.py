@@ -1,13 +1,13 @@
-"""Evaluate Archivio's query tree with numpy on postings read from PostgreSQL.
+"""Evaluate Archivio's query tree with numpy, on the postings an engine reads for it.
 
-The same evaluation as the Whoosh engine's (`search/engines/whoosh/evaluate.py`, kept as
-a copy so that neither engine imports the other): every leaf is read as arrays (rows in
-increasing order, term frequencies, positions for phrases), combined with set
-operations: And intersects, Or and AtLeast unite and count, Not subtracts. What matches is
-exactly the boolean meaning of the tree. Scores are BM25 per field (k1 1.2, b 0.75,
-Lucene's idf) from the term frequencies stored in the tsvectors and the core's exact field
-lengths, times the field weights of the tree: the same numbers as on Whoosh, not
-PostgreSQL's `ts_rank` (which has no idf and would rank differently from the other engine).
+Engine-neutral: the Whoosh and PostgreSQL engines hand it a `Postings` source. Every leaf
+is read as arrays (rows in increasing order, term frequencies, positions for phrases) and
+combined with set operations: And intersects, Or and AtLeast unite and count, Not
+subtracts. What matches is therefore exactly the boolean meaning of the tree on every
+index shape (the tests compare it with a brute-force evaluation over the stored text).
+Scores are BM25 per field (k1 1.2, b 0.75, Lucene's idf) with the core's exact field
+lengths, times the field weights of the tree: the same numbers on every engine that uses
+it (PostgreSQL's `ts_rank` has no idf and would rank differently).
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ import numpy as np
 from search.budget import Deadline
 from search.columns import Columns
 from search.engines.base import Matches
+from search.engines.phrases import phrase_count
 from search.query import tree as t
 
 K1 = 1.2
@@ -35,13 +36,18 @@ class Timeout(Exception):
 
 
 class Postings(Protocol):
-    """Where the evaluator reads a term's rows, frequencies and positions."""
+    """Where the evaluator reads a term's rows, frequencies and positions. A source may
+    raise `Timeout` when `expired()` turns true while it reads a long list."""
 
-    def term_rows(self, field: str, token: str) -> tuple[np.ndarray, np.ndarray]:
-        """(rows increasing, term frequencies) of a term in a field."""
+    def term_rows(
+        self, field: str, token: str, expired: Callable[[], bool]
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """(rows increasing, term frequencies) of a term in a field, live articles only."""
         ...
 
-    def term_positions(self, field: str, token: str, rows: np.ndarray) -> dict[int, np.ndarray]:
+    def term_positions(
+        self, field: str, token: str, rows: np.ndarray, expired: Callable[[], bool]
+    ) -> dict[int, np.ndarray]:
         """row -> positions of a term, for the `rows` holding it."""
         ...
 
@@ -208,8 +214,8 @@ class Evaluator:
     ) -> np.ndarray:
         """How many times the phrase occurs in each candidate row (0: not in order)."""
         counts = np.zeros(len(rows))
-        # PostgreSQL drops in C the rows where no two neighbouring words are close enough;
-        # positions are read only for the rest.
+        # A source may drop cheaply the rows where no two neighbouring words are close
+        # enough (PostgreSQL does, in C); positions are read only for the rest.
         narrowed = self.source.phrase_candidates(field, tokens, distance, rows)
         keep = np.isin(rows, narrowed, assume_unique=True)
         rows, at = rows[keep], np.flatnonzero(keep)
@@ -217,10 +223,10 @@ class Evaluator:
         for token in dict.fromkeys(tokens):
             if expired():
                 raise Timeout
-            found[token] = self.source.term_positions(field, token, rows)
+            found[token] = self.source.term_positions(field, token, rows, expired)
         for i, row in zip(at.tolist(), rows.tolist(), strict=True):
             in_row = {token: spots[row] for token, spots in found.items() if row in spots}
-            counts[i] = _phrase_count(tokens, in_row, distance)
+            counts[i] = phrase_count(tokens, in_row, distance)
         return counts
 
     def _idf(self, df: int) -> float:
@@ -246,7 +252,7 @@ class Evaluator:
                 return cached
         if expired():
             raise Timeout
-        result = self.source.term_rows(field, token)
+        result = self.source.term_rows(field, token, expired)
         size = result[0].nbytes + result[1].nbytes
         if size < CACHE_BYTES // 8:
             with self._lock:
@@ -281,20 +287,3 @@ def _at_least(results: list[Result], need: int) -> Result:
     sums = np.bincount(inverse, weights=scores, minlength=len(unique))
     keep = counts >= need
     return unique[keep], sums[keep]
-
-
-def _phrase_count(tokens: tuple[str, ...], positions: dict[str, np.ndarray], distance: int) -> int:
-    """Occurrences of the tokens in order, each within `distance` positions of the last."""
-    if any(token not in positions for token in tokens):
-        return 0
-    ends = positions[tokens[0]]
-    for token in tokens[1:]:
-        following = positions[token]
-        # For each later position q: is there an end p with q - distance <= p < q?
-        at = np.searchsorted(ends, following - distance, side="left")
-        inside = at < len(ends)
-        inside[inside] = ends[at[inside]] < following[inside]
-        ends = following[inside]
-        if not len(ends):
-            return 0
-    return len(ends)
