@@ -1,7 +1,8 @@
 """An article as folder engines store it: one plain dict, written whole and read back whole.
 
 Engine-neutral (no engine library): the Whoosh engine keeps the dict in a stored field, the
-Tantivy engine as JSON bytes; both read it back with `stored_article`.
+Tantivy engine as JSON bytes, the PostgreSQL engine as jsonb (with the group also in a
+column of its own); all read it back with `stored_article`.
 """
 
 from __future__ import annotations

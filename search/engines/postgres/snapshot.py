@@ -31,9 +31,9 @@ from search.engines.postgres.schema import (
     visible,
 )
 from search.engines.postgres.state import LocalFolder, materialise
-from search.engines.postgres.stored import stored_article
 from search.engines.postgres.tsvector import MAX_POSITIONS, indexable, tsquery_term
 from search.engines.postgres.writer import WEIGHTS
+from search.engines.stored import stored_article
 from search.errors import IndexMissingError, StaleIndexError
 from search.query.tree import Node
 from search.store import SCHEMA_VERSION, read_version
@@ -227,7 +227,7 @@ class PostgresSnapshot:
             if row not in by_row:
                 raise KeyError(row)
             doc, group = by_row[row]
-            result.append(stored_article(row, doc, group))
+            result.append(stored_article(row, {**doc, "group": group}))  # grp: its own column
         return result
 
     def row_of(self, key: str, value: str) -> int | None:

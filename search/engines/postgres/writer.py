@@ -37,8 +37,8 @@ from search.engines.postgres.state import (
     materialise,
     upload,
 )
-from search.engines.postgres.stored import stored_document
 from search.engines.postgres.tsvector import tsvector_literal
+from search.engines.stored import stored_document
 from search.errors import ArchivioError, IndexCorruptError, IndexLockedError, StaleIndexError
 from search.store import SCHEMA_VERSION, Manifest, read_version, write_manifest
 
