@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import re
 import shutil
+from collections.abc import Callable
 from contextlib import ExitStack
 from pathlib import Path
+from typing import Any
 
 from search.errors import IndexCorruptError, IndexMissingError, StaleIndexError
 from search.store import (
@@ -82,6 +84,30 @@ def check_files(index_dir: Path) -> list[str]:
             f"{generation.name}: nessun checksum registrato (indice di una versione precedente)"
         ]
     return verify_files(generation, manifest.checksums)
+
+
+def check_folder_index(
+    index_dir: Path,
+    open_snapshot: Callable[[], Any],
+    engine_count: Callable[[Any], int],
+    engine_name: str,
+) -> list[str]:
+    """`archivio check` for a folder engine: the files against their checksums, then the
+    snapshot opens and the columns count as many articles as the engine holds."""
+    problems = check_files(index_dir)
+    if problems:
+        return problems
+    try:
+        snapshot = open_snapshot()
+    except Exception as error:
+        return [f"l'indice non si apre: {error}"]
+    try:
+        live, stored = snapshot.doc_count(), engine_count(snapshot)
+        if live != stored:
+            return [f"le colonne contano {live} articoli, {engine_name} {stored}"]
+    finally:
+        snapshot.close()
+    return []
 
 
 class DirectoryWriter:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from search.engines.directory import check_files, live_state, state_at
+from search.engines.directory import check_files, check_folder_index, live_state, state_at
 from search.engines.tantivy.snapshot import TantivySnapshot
 from search.engines.tantivy.writer import TantivyWriter
 from search.errors import IndexCorruptError
@@ -52,18 +52,6 @@ class TantivyEngine:
         return TantivyWriter(self.index_dir, full=full, procs=procs, limit_mb=limit_mb)
 
     def check(self) -> list[str]:
-        problems = check_files(self.index_dir)
-        if problems:
-            return problems
-        try:
-            snapshot = self.snapshot()
-        except Exception as error:
-            return [f"l'indice non si apre: {error}"]
-        try:
-            live = snapshot.doc_count()
-            stored = snapshot.engine_doc_count()
-            if live != stored:
-                return [f"le colonne contano {live} articoli, Tantivy {stored}"]
-        finally:
-            snapshot.close()
-        return []
+        return check_folder_index(
+            self.index_dir, self.snapshot, lambda snapshot: snapshot.engine_doc_count(), "Tantivy"
+        )

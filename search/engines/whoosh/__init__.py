@@ -11,7 +11,7 @@ from pathlib import Path
 
 from whoosh.index import IndexError as WhooshIndexError
 
-from search.engines.directory import check_files, live_state, state_at
+from search.engines.directory import check_folder_index, live_state, state_at
 from search.engines.whoosh.snapshot import WhooshSnapshot
 from search.engines.whoosh.writer import WhooshWriter
 from search.store import generation_token
@@ -44,18 +44,6 @@ class WhooshEngine:
         return WhooshWriter(self.index_dir, full=full, procs=procs, limit_mb=limit_mb)
 
     def check(self) -> list[str]:
-        problems = check_files(self.index_dir)
-        if problems:
-            return problems
-        try:
-            snapshot = self.snapshot()
-        except Exception as error:
-            return [f"l'indice non si apre: {error}"]
-        try:
-            live = snapshot.doc_count()
-            stored = snapshot._reader.doc_count()
-            if live != stored:
-                return [f"le colonne contano {live} articoli, Whoosh {stored}"]
-        finally:
-            snapshot.close()
-        return []
+        return check_folder_index(
+            self.index_dir, self.snapshot, lambda snapshot: snapshot._reader.doc_count(), "Whoosh"
+        )
