@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import click
+from click.core import ParameterSource
 from tqdm import tqdm
 
 from search import engines
@@ -45,6 +46,16 @@ from search.settings import Settings
 if TYPE_CHECKING:
     from search.indexer import ReindexReport
 
+def _flag_beats_environment(ctx: click.Context, param: click.Parameter, value: Path) -> Path:
+    """`--index FOLDER` on the command line holding a folder index wins over a PostgreSQL
+    address that only the environment gives (ARCHIVIO_BACKEND): a flag beats a variable."""
+    from_environment = ctx.get_parameter_source("backend") == ParameterSource.ENVIRONMENT
+    typed = ctx.get_parameter_source(param.name or "") == ParameterSource.COMMANDLINE
+    if from_environment and typed and engines.recorded_engine(value) in ("whoosh", "tantivy"):
+        engines.BACKEND = None
+    return value
+
+
 _INDEX = click.option(
     "--index",
     "index_dir",
@@ -52,6 +63,7 @@ _INDEX = click.option(
     default="index",
     metavar="CARTELLA",
     type=click.Path(path_type=Path),
+    callback=_flag_beats_environment,
     help="Cartella dell'indice (predefinita: index; variabile ARCHIVIO_INDEX).",
 )
 

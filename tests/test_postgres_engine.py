@@ -110,3 +110,23 @@ def test_a_server_that_does_not_answer_is_said_plainly(tmp_path: Path) -> None:
         response = client.get("/api/search?q=alluvione")
         assert response.status_code == 503
         assert "error" in response.get_json()
+
+
+def test_an_index_folder_typed_on_the_command_line_beats_the_environment(tmp_path: Path) -> None:
+    """ARCHIVIO_BACKEND naming a schema does not hijack `--index FOLDER` of a folder index."""
+    index = tmp_path / "index"
+    reindex(Settings(corpus_dir=SAMPLE_CORPUS, index_dir=index), engine="whoosh")
+    environment = {
+        **os.environ,
+        "ARCHIVIO_BACKEND": "postgresql://postgres@127.0.0.1:9/archivio?schema=altro",
+    }
+    done = subprocess.run(
+        [sys.executable, "-m", "search", "stats", "--json", "--index", str(index)],
+        capture_output=True,
+        text=True,
+        env=environment,
+        timeout=60,
+    )
+    assert done.returncode == 0, done.stderr
+    assert '"engine": "whoosh"' in done.stdout
+    assert f'"articles": {SAMPLE_ARTICLES}' in done.stdout
