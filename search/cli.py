@@ -46,6 +46,7 @@ from search.settings import Settings
 if TYPE_CHECKING:
     from search.indexer import ReindexReport
 
+
 def _flag_beats_environment(ctx: click.Context, param: click.Parameter, value: Path) -> Path:
     """`--index FOLDER` on the command line holding a folder index wins over a PostgreSQL
     address that only the environment gives (ARCHIVIO_BACKEND): a flag beats a variable."""
