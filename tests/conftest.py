@@ -56,6 +56,19 @@ def engine(request: pytest.FixtureRequest) -> Iterator[str]:
             os.environ["ARCHIVIO_ENGINE"] = previous_env
 
 
+@pytest.fixture(autouse=True)
+def engine_settings_restored(engine: str) -> Iterator[None]:
+    """A command run in-process (`CliRunner`) sets the process-wide engine settings as
+    `archivio` does for its own process (`--backend`, ARCHIVIO_BACKEND, `--index`): each
+    test gets back the settings of its engine, so no test decides where the next one's
+    index lives."""
+    saved = engines.DEFAULT_ENGINE, engines.BACKEND
+    try:
+        yield
+    finally:
+        engines.DEFAULT_ENGINE, engines.BACKEND = saved
+
+
 @pytest.fixture(scope="session")
 def postgres_server() -> Iterator[str]:
     """A throwaway PostgreSQL 15 cluster for the session (`tests/postgres_cluster.py`):
