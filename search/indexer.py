@@ -18,22 +18,21 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from search import engines
-from search.analysis import index_tokens, name_tokens, surface_tokens
 from search.columns import Columns, ColumnsBuilder
 from search.engines import engine_class, is_database, open_engine, recorded_engine
-from search.engines.base import IndexDocument, Writer
+from search.engines.base import Writer
 from search.errors import ArchivioError, IndexWriteError, SkipInput
 from search.identity import text_key, url_key
 from search.ingest import IngestLimits, discover, read_articles
 from search.ingest.files import open_regular
 from search.model import Article, Skipped
 from search.near_duplicates import NearDuplicates
+from search.preparation import Preparers, numbered
 from search.settings import Settings
 from search.store import SCHEMA_VERSION, FileRecord, Manifest, read_manifest
 
 # Below this much text to read, a second writer process costs more than it saves (measured).
 PARALLEL_MIN_BYTES = 8 * 1024 * 1024
-NAME_FIELDS = ("author", "source", "place", "section")
 
 
 @dataclass
@@ -134,9 +133,27 @@ def _reindex(
     on_phase: Callable[[str], None] | None,
 ) -> ReindexReport:
     corpus = settings.corpus_dir
-    # Decide on helper processes before the writer opens (they are started with it).
+    # Decide on helper processes before the writer opens (they are started with it, or
+    # before it: preparers forked later would inherit the writer's lock and threads).
+    procs = _procs(settings, corpus, full)
+    preparers = Preparers(procs if engine.prepares_in_helpers else 1)  # type: ignore[attr-defined]
+    with preparers:
+        return _run(settings, engine, full, procs, preparers, on_start, on_file, on_phase)
+
+
+def _run(
+    settings: Settings,
+    engine: object,
+    full: bool,
+    procs: int,
+    preparers: Preparers,
+    on_start: Callable[[int, int], None] | None,
+    on_file: ProgressCallback | None,
+    on_phase: Callable[[str], None] | None,
+) -> ReindexReport:
+    corpus = settings.corpus_dir
     writer: Writer = engine.writer(  # type: ignore[attr-defined]
-        full=full, procs=_procs(settings, corpus, full), limit_mb=settings.limit_mb
+        full=full, procs=procs, limit_mb=settings.limit_mb
     )
     try:
         old = None if writer.previous_state is None else read_manifest(writer.previous_state)
@@ -150,7 +167,7 @@ def _reindex(
             _count_unchanged(plan, report)
             report.articles = report.unchanged
             return report
-        manifest = _write(writer, old, plan, report, on_file, settings.limits)
+        manifest = _write(writer, old, plan, report, on_file, settings.limits, preparers)
         if on_phase:
             on_phase("commit")
         writer.commit(manifest)  # type: ignore[call-arg]
@@ -230,6 +247,7 @@ def _write(
     report: ReindexReport,
     on_file: ProgressCallback | None,
     limits: IngestLimits,
+    preparers: Preparers,
 ) -> Manifest:
     previous = writer.previous_state
     columns = ColumnsBuilder(Columns.load(previous) if previous is not None else None)
@@ -248,7 +266,7 @@ def _write(
     new_ids: set[str] = set()
     for path, label in plan.read:
         record = _index_file(
-            writer, path, label, plan.stats[label], seen, near, columns, report, limits
+            writer, path, label, plan.stats[label], seen, near, columns, report, limits, preparers
         )
         files[label] = record
         new_ids.update(record.ids)
@@ -283,20 +301,22 @@ def _index_file(
     columns: ColumnsBuilder,
     report: ReindexReport,
     limits: IngestLimits,
+    preparers: Preparers,
 ) -> FileRecord:
     record = FileRecord(size=stat.st_size, mtime_ns=stat.st_mtime_ns, sha1=_sha1(path))
     try:
-        for item in read_articles(path, label, limits):
-            if isinstance(item, Skipped):
-                record.skipped.append([item.path, item.reason])
+        for prepared in preparers.in_order(read_articles(path, label, limits)):
+            if isinstance(prepared, Skipped):
+                record.skipped.append([prepared.path, prepared.reason])
                 continue
+            item, (analysis, signature) = prepared
             original = seen.original_of(item)
             if original is not None:
                 record.duplicates_of.append(original)
                 report.duplicates += 1
                 continue
-            group = near.assign(item.id, item.body)
-            document = analysed(item, group, columns.next_row())
+            group = item.id if signature is None else near.assign_signature(item.id, signature)
+            document = numbered(analysis, group, columns.next_row())
             writer.add(document)
             columns.add(item, group, len(document.title), len(document.body))
             record.ids.append(item.id)
@@ -311,27 +331,6 @@ def _index_file(
         record.skipped.append([label, f"file illeggibile: {problem.strerror or problem}"])
     report.skipped.extend(Skipped(p, r) for p, r in record.skipped)
     return record
-
-
-def analysed(article: Article, group: str, row: int) -> IndexDocument:
-    """An article with everything engines index, analysed once, here."""
-    title = [token for token, _, _, _ in index_tokens(article.title)]
-    body = [token for token, _, _, _ in index_tokens(article.body)]
-    exact = [w for w, _, _, _ in surface_tokens(article.title)]
-    exact += [w for w, _, _, _ in surface_tokens(article.body)]
-    names = {name: name_tokens(getattr(article, name) or "") for name in NAME_FIELDS}
-    names["tags"] = [w for tag in article.tags for w in name_tokens(tag)]
-    return IndexDocument(
-        row=row,
-        article=article,
-        group=group,
-        url_key=url_key(article.url) if article.url else None,
-        text_key=text_key(article),
-        title=title,
-        body=body,
-        exact=exact,
-        names=names,
-    )
 
 
 class _SeenKeys:

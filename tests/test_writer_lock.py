@@ -1,9 +1,10 @@
 """The writer lock dies with the writer, helper processes included.
 
-A full rebuild of a large corpus writes with helper processes (Whoosh's MpWriter). They
-are forked while the lock is held: before, a SIGKILL of the parent left them alive holding
-the lock's descriptor, and every later reindex exited 3 naming a dead process. Now each
-helper closes its copy of the lock at once and dies with its parent (PR_SET_PDEATHSIG).
+A full rebuild of a large corpus works with helper processes: Whoosh's MpWriter writes in
+two, the other engines prepare articles in them (`search.preparation`). Whoosh's are forked
+while the lock is held: before, a SIGKILL of the parent left them alive holding the lock's
+descriptor, and every later reindex exited 3 naming a dead process. Now each helper closes
+any copy of the lock at once and dies with its parent (PR_SET_PDEATHSIG).
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from search.indexer import reindex
 from search.settings import Settings
 from tests.corpus_facts import SAMPLE_CORPUS
 
-pytestmark = pytest.mark.medium
+pytestmark = [pytest.mark.medium, pytest.mark.engines]
 
 BUILD = """
 import sys

@@ -201,6 +201,9 @@ class Writer(Protocol):
 
 class Engine(Protocol):
     name: str
+    # A large rebuild prepares articles in helper processes (`search.preparation`) unless
+    # the engine's writer spreads its own work over processes (Whoosh's MpWriter).
+    prepares_in_helpers: bool
     location: str
 
     def token(self) -> str | None:

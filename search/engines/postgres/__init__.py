@@ -42,6 +42,7 @@ __all__ = ["PostgresEngine"]
 
 class PostgresEngine:
     name = "postgresql"
+    prepares_in_helpers = True
 
     def __init__(self, location: Path | str) -> None:
         self.folder: Path | None = None

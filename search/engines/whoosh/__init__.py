@@ -19,6 +19,7 @@ from search.store import generation_token
 
 class WhooshEngine:
     name = "whoosh"
+    prepares_in_helpers = False  # a large rebuild writes in two processes instead
 
     def __init__(self, index_dir: Path | str) -> None:
         self.index_dir = Path(index_dir)

@@ -9,10 +9,7 @@ process holding the lock or writing into a generation nobody will publish.
 
 from __future__ import annotations
 
-import contextlib
-import ctypes
 import os
-import signal
 from pathlib import Path
 from typing import Any
 
@@ -25,24 +22,9 @@ from search.engines.base import IndexDocument
 from search.engines.directory import DirectoryWriter
 from search.engines.stored import stored_document
 from search.engines.whoosh.schema import build_schema
-from search.store import held_lock_descriptors
+from search.helper_processes import die_with_parent
 
 ROWS_FILE = "rows.npy"
-PR_SET_PDEATHSIG = 1
-
-
-def _die_with_parent(parent: int) -> None:
-    """In a helper process: die when the parent does, and let go of its lock."""
-    try:
-        libc = ctypes.CDLL(None, use_errno=True)
-        libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
-    except (OSError, AttributeError):  # not Linux: the closed lock still frees later runs
-        pass
-    if os.getppid() != parent:  # the parent died before prctl: nobody will read our work
-        os._exit(1)
-    for fd in held_lock_descriptors():
-        with contextlib.suppress(OSError):
-            os.close(fd)
 
 
 class _Task(SubWriterTask):  # type: ignore[misc]
@@ -51,7 +33,7 @@ class _Task(SubWriterTask):  # type: ignore[misc]
         self._parent = os.getpid()
 
     def run(self) -> None:
-        _die_with_parent(self._parent)
+        die_with_parent(self._parent)
         super().run()
 
 
