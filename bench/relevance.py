@@ -1,6 +1,6 @@
 """Relevance evaluation on ../shared/corpus with the judged topics in tests/relevance/.
 
-    python -m bench.relevance [--index DIR] [--engine whoosh|tantivy] [--shared DIR]
+    python -m bench.relevance [--index DIR] [--engine whoosh|tantivy|postgresql] [--shared DIR]
                               [--set easy|hard|both] [--summary]
                               [--list-unjudged] [--variants]
                               [--compare VARIANT [--threshold 0.05]]
@@ -247,8 +247,8 @@ VARIANTS: dict[str, dict[str, object]] = {
     "no proximity bonus": {"search.query.plan.PHRASE_BOOST": 0.0},
     "title weight 1": {"search.query.tree.TEXT_FIELDS": (("title", 1.0), ("body", 1.0))},
     "title weight 2.5": {"search.query.tree.TEXT_FIELDS": (("title", 2.5), ("body", 1.0))},
-    "bm25 b 0.5": {"search.engines.whoosh.evaluate.B": 0.5},
-    "bm25 k1 0.9": {"search.engines.whoosh.evaluate.K1": 0.9},
+    "bm25 b 0.5": {"search.engines.evaluate.B": 0.5},
+    "bm25 k1 0.9": {"search.engines.evaluate.K1": 0.9},
 }
 
 
@@ -273,7 +273,7 @@ def main() -> None:
         "--threshold", type=float, default=0.05, help="smallest per-topic delta printed"
     )
     args = parser.parse_args()
-    if not (args.index / "CURRENT").exists():
+    if not any((args.index / name).exists() for name in ("CURRENT", "postgresql.url")):
         print(f"building the evaluation index in {args.index} …", flush=True)
         build_index(args.index, args.engine, args.shared)
     archive = Archive(args.index)

@@ -32,3 +32,16 @@ def test_stage_benchmark_times_every_stage_of_a_build() -> None:
         assert stages[stage] > 0
     for engine in ("whoosh", "tantivy"):
         assert stages[f"{engine}: writer add"] > 0 and stages[f"{engine}: commit"] > 0
+
+
+def test_every_relevance_variant_turns_a_knob_that_exists() -> None:
+    """`python -m bench.relevance --variants` sets each knob: one that moved away would
+    stop the run (or, set on a module nobody reads, measure nothing)."""
+    from bench.relevance import VARIANTS, configured
+
+    for name, knobs in VARIANTS.items():
+        with configured(**knobs):
+            pass
+        for dotted in knobs:
+            module_name, attribute = dotted.rsplit(".", 1)
+            assert hasattr(importlib.import_module(module_name), attribute), name
