@@ -16,7 +16,6 @@ from typing import TYPE_CHECKING, Any
 
 import click
 from click.core import ParameterSource
-from tqdm import tqdm
 
 from search import engines
 from search.archive import Archive
@@ -44,6 +43,8 @@ from search.serialize import article_json, hit_json, result_json
 from search.settings import Settings
 
 if TYPE_CHECKING:
+    from tqdm import tqdm
+
     from search.indexer import ReindexReport
 
 
@@ -238,6 +239,8 @@ class _Progress:
         if not self.enabled or not files:
             return
         if self.interactive:
+            from tqdm import tqdm  # only a reindex on a terminal draws a bar
+
             self.bar = tqdm(total=size, unit="B", unit_scale=True, desc="Indicizzazione")
         else:
             files_text = count(files, "file", "file")
