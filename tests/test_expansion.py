@@ -18,11 +18,12 @@ import pytest
 from click.testing import CliRunner
 from flask.testing import FlaskClient
 
+from search.analysis import analyze
 from search.archive import Archive
 from search.cli import main
 from search.explain import TYPED, explain, explain_article
 from search.indexer import reindex
-from search.query.expansion import LABELS, parse_table
+from search.query.expansion import FILES, LABELS, MAX_KEY_WORDS, parse_table
 from search.results import SearchRequest, iter_hits, search
 from search.settings import Settings
 from tests.corpus_facts import SAMPLE_CORPUS
@@ -245,6 +246,48 @@ def test_thesaurus_lines_read_both_ways_and_classes_one_way() -> None:
     assert [text for _, text in table.lookup(("vigil", "fuoc"))] == ["pompieri"]
     assert [text for _, text in table.lookup(("drog",))] == ["cocaina", "eroina"]
     assert table.lookup(("cocain",)) == ()
+
+
+def _eager_table(
+    lines: list[str],
+) -> dict[tuple[str, ...], tuple[tuple[tuple[str, ...], str], ...]]:
+    """The reference reading: every expression analysed up front, as the tables mean."""
+    found: dict[tuple[str, ...], dict[tuple[str, ...], str]] = {}
+    for raw in lines:
+        line = raw.split("#", 1)[0].strip()
+        if not line:
+            continue
+        head, colon, tail = line.partition(":")
+        keys = _reference_expressions(head if colon else line)
+        members = _reference_expressions(tail) if colon else keys
+        for key, _ in keys:
+            for tokens, text in members:
+                if tokens != key and not set(tokens) <= set(key):
+                    found.setdefault(key, {}).setdefault(tokens, text)
+    return {key: tuple(alternatives.items()) for key, alternatives in found.items()}
+
+
+def _reference_expressions(text: str) -> list[tuple[tuple[str, ...], str]]:
+    parts = [(tuple(analyze(part.strip())), part.strip()) for part in text.split(",")]
+    return [(tokens, words) for tokens, words in parts if tokens and len(tokens) <= MAX_KEY_WORDS]
+
+
+@pytest.mark.parametrize("technique", sorted(FILES))
+def test_tables_read_on_demand_stand_for_what_they_list(technique: str) -> None:
+    """Keys analysed when read, what they stand for when first looked up (fast start):
+    the same alternatives, in the same order, as reading every line up front."""
+    lines = []
+    for name in FILES[technique]:
+        lines += (
+            (Path(__file__).resolve().parents[1] / "search" / "data" / name)
+            .read_text("utf-8")
+            .splitlines()
+        )
+    table = parse_table(lines)
+    reference = _eager_table(lines)
+    assert {key for key in table.members if key in table} == set(reference)
+    for key, alternatives in reference.items():
+        assert table.lookup(key) == alternatives, key
 
 
 def test_data_files_say_their_licence() -> None:
