@@ -32,13 +32,14 @@ from search.analysis import analyze
 from search.engines.base import Snapshot
 from search.query import tree as t
 
-TECHNIQUES = ("sinonimi", "luoghi", "retroazione")
+TECHNIQUES = ("sinonimi", "luoghi", "retroazione", "riordino")
 DEFAULT_TECHNIQUES: frozenset[str] = frozenset(TECHNIQUES)
 # What the user reads beside each technique's words ("cercato anche").
 LABELS = {
     "sinonimi": "sinonimi",
     "luoghi": "luoghi compresi",
     "retroazione": "parole degli articoli più pertinenti",
+    "riordino": "riordino dei primi 100",
 }
 FILES = {
     "sinonimi": ("sinonimi.txt",),
