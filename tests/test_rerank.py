@@ -1,4 +1,4 @@
-"""The re-ranking of the first 100 (`riordino`) as a reader meets it: of two articles that
+"""The re-ranking of the best matches (`riordino`) as a reader meets it: of two articles that
 BM25 cannot tell apart, the one with the words together, or in its opening lines, comes
 first; never a partial match before a full one; named in the explanation; off with the
 other expansions.

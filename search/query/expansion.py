@@ -39,7 +39,7 @@ LABELS = {
     "sinonimi": "sinonimi",
     "luoghi": "luoghi compresi",
     "retroazione": "parole degli articoli più pertinenti",
-    "riordino": "riordino dei primi 100",
+    "riordino": "riordino dei primi risultati",
 }
 FILES = {
     "sinonimi": ("sinonimi.txt",),
