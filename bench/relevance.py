@@ -225,6 +225,8 @@ NONE: frozenset[str] = frozenset()
 EXPANSION = "search.query.expansion.DEFAULT_TECHNIQUES"
 WEIGHTS = "search.query.expansion.WEIGHTS"
 FEEDBACK = "search.expansion_feedback"
+RERANK = "search.rerank"
+ALL_BUT_RERANK = frozenset({"sinonimi", "luoghi", "retroazione"})
 # Variants of the defaults, each measured on both sets (`--variants`): what chose them.
 # Query expansion, one technique at a time (`search.query.expansion`), then the others.
 VARIANTS: dict[str, dict[str, object]] = {
@@ -232,9 +234,18 @@ VARIANTS: dict[str, dict[str, object]] = {
     "only sinonimi": {EXPANSION: frozenset({"sinonimi"})},
     "only luoghi": {EXPANSION: frozenset({"luoghi"})},
     "only retroazione": {EXPANSION: frozenset({"retroazione"})},
-    "all but sinonimi": {EXPANSION: frozenset({"luoghi", "retroazione"})},
-    "all but luoghi": {EXPANSION: frozenset({"sinonimi", "retroazione"})},
-    "all but retroazione": {EXPANSION: frozenset({"sinonimi", "luoghi"})},
+    "all but sinonimi": {EXPANSION: frozenset({"luoghi", "retroazione", "riordino"})},
+    "all but luoghi": {EXPANSION: frozenset({"sinonimi", "retroazione", "riordino"})},
+    "all but retroazione": {EXPANSION: frozenset({"sinonimi", "luoghi", "riordino"})},
+    # The re-ranking of the best matches (`search.rerank`), one feature at a time.
+    "all but riordino": {EXPANSION: ALL_BUT_RERANK},
+    "riordino only vicinanza": {f"{RERANK}.WEIGHTS": {"vicinanza": 0.2}},
+    "riordino only attacco": {f"{RERANK}.WEIGHTS": {"attacco": 0.1}},
+    "riordino vicinanza 0.4": {f"{RERANK}.WEIGHTS": {"vicinanza": 0.4, "attacco": 0.1}},
+    "riordino attacco 0.3": {f"{RERANK}.WEIGHTS": {"vicinanza": 0.2, "attacco": 0.3}},
+    "riordino window 8": {f"{RERANK}.WINDOW": 8},
+    "riordino lead 60 words": {f"{RERANK}.LEAD_WORDS": 60},
+    "riordino first 100": {f"{RERANK}.DEPTH": 100},
     "sinonimi weight 0.3": {WEIGHTS: {"sinonimi": 0.3, "luoghi": 0.3}},
     "sinonimi weight 0.8": {WEIGHTS: {"sinonimi": 0.8, "luoghi": 0.3}},
     "luoghi weight 0.15": {WEIGHTS: {"sinonimi": 0.5, "luoghi": 0.15}},

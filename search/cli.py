@@ -444,8 +444,8 @@ SORTS = ("relevance", "newest", "oldest")
     "--no-expand",
     "no_expand",
     is_flag=True,
-    help="Solo le parole scritte: niente sinonimi, luoghi compresi né parole degli articoli "
-    "più pertinenti.",
+    help="Solo le parole scritte: niente sinonimi, luoghi compresi, parole degli articoli "
+    "più pertinenti né riordino dei primi risultati.",
 )
 @click.option(
     "--explain",

@@ -19,6 +19,7 @@ from search.engines.base import Snapshot
 from search.query import tree as t
 from search.query.expansion import LABELS
 from search.query.plan import QueryPlan
+from search.rerank import DESCRIPTIONS, TECHNIQUE, Bonus
 from search.results import SearchRequest, ranking_of
 
 FIELD_LABELS = {
@@ -63,8 +64,14 @@ def explain(archive: Archive, request: SearchRequest) -> list[Explanation]:
         scoring = ranking.plan if request.sort == "relevance" else None
         parts = _contributions(snapshot, scoring, rows, deadline)
         stored = snapshot.stored(rows)
+    bonuses = ranking.bonuses or {}
     return [
-        Explanation(item.article.id, score, parts[item.row], ranking.missing.get(item.row, ()))
+        Explanation(
+            item.article.id,
+            score,
+            _with_bonuses(parts[item.row], bonuses.get(item.row, ())),
+            ranking.missing.get(item.row, ()),
+        )
         for item, score in zip(stored, scores, strict=True)
     ]
 
@@ -84,7 +91,29 @@ def explain_article(archive: Archive, request: SearchRequest, article_id: str) -
             return Explanation(article_id, 0.0, (), ())
         parts = _contributions(snapshot, ranking.plan, [row], deadline)
         missing = ranking.missing.get(row, ())
-        return Explanation(article_id, float(ranking.scores[listed[0]]), parts[row], missing)
+        added = (ranking.bonuses or {}).get(row, ())
+        score = float(ranking.scores[listed[0]])
+        return Explanation(article_id, score, _with_bonuses(parts[row], added), missing)
+
+
+def _with_bonuses(
+    parts: tuple[Contribution, ...], bonuses: tuple[Bonus, ...]
+) -> tuple[Contribution, ...]:
+    """The words' contributions and what the re-ranking added (`search.rerank`), largest
+    first: together they make the score."""
+    if not bonuses:
+        return parts
+    label = LABELS[TECHNIQUE]
+    added = [
+        Contribution(
+            f"{DESCRIPTIONS[b.feature][0]}: {', '.join(b.words)}",
+            label,
+            DESCRIPTIONS[b.feature][1],
+            b.score,
+        )
+        for b in bonuses
+    ]
+    return tuple(sorted((*parts, *added), key=lambda c: -c.score))
 
 
 def _contributions(

@@ -17,6 +17,7 @@ from datetime import date
 import numpy as np
 
 from search import expansion_feedback
+from search import rerank as reranking
 from search.archive import Archive
 from search.budget import Deadline
 from search.columns import NO_VALUE
@@ -29,6 +30,7 @@ from search.model import Article, Facet, Hit, ResultPage
 from search.query import expansion
 from search.query import tree as t
 from search.query.plan import Filters, QueryPlan, build_plan
+from search.rerank import Bonus
 from search.suggest import suggest
 
 SORTS = ("relevance", "newest", "oldest")
@@ -94,6 +96,7 @@ class _Ranking:
     expansions: tuple[tuple[str, tuple[str, ...]], ...]
     also: tuple[tuple[str, tuple[str, ...]], ...] = ()  # query expansion: "cercato anche"
     plan: QueryPlan | None = None  # what was evaluated, with the feedback (for explain)
+    bonuses: dict[int, tuple[Bonus, ...]] | None = None  # row -> re-ranking (`search.rerank`)
 
 
 def search(archive: Archive, request: SearchRequest) -> ResultPage:
@@ -213,6 +216,15 @@ def _ranking(
     # reads, there is nothing to rank (a known item: `Umerov`).
     if scored and "retroazione" in plan.techniques and len(rows) > expansion_feedback.FEEDBACK_DOCS:
         rows, scores, strict, plan = _with_feedback(snapshot, plan, rows, scores, strict, deadline)
+    bonuses = {}
+    if scored and reranking.TECHNIQUE in plan.techniques:
+        reranked = reranking.rerank(snapshot, plan, rows, scores, strict, deadline)
+        rows, scores, strict, bonuses = (
+            reranked.rows,
+            reranked.scores,
+            reranked.strict,
+            reranked.bonuses,
+        )
     total = int(np.count_nonzero(strict))
     partial = len(rows) - total
     columns = snapshot.columns
@@ -267,6 +279,7 @@ def _ranking(
         expansions=plan.expansions,
         also=plan.also,
         plan=plan,
+        bonuses=bonuses,
     )
 
 

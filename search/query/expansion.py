@@ -14,6 +14,8 @@ Each technique can be switched off on its own (`DEFAULT_TECHNIQUES`, for measure
 * `retroazione`: pseudo-relevance feedback (RM3 with an idf factor): the words that
   characterise the best articles of a first ranking, added to the score only
   (`search.expansion_feedback`).
+* `riordino`: no words added; the best matches reordered by where the words (and their
+  alternatives) are: close together, in the lead (`search.rerank`).
 
 Alternatives of the first two attach to the plain words (clauses) they stand for: a key of
 several words (`vigili del fuoco`) stands for each of its clauses, so an article saying
@@ -32,13 +34,14 @@ from search.analysis import analyze
 from search.engines.base import Snapshot
 from search.query import tree as t
 
-TECHNIQUES = ("sinonimi", "luoghi", "retroazione")
+TECHNIQUES = ("sinonimi", "luoghi", "retroazione", "riordino")
 DEFAULT_TECHNIQUES: frozenset[str] = frozenset(TECHNIQUES)
 # What the user reads beside each technique's words ("cercato anche").
 LABELS = {
     "sinonimi": "sinonimi",
     "luoghi": "luoghi compresi",
     "retroazione": "parole degli articoli più pertinenti",
+    "riordino": "riordino dei primi risultati",
 }
 FILES = {
     "sinonimi": ("sinonimi.txt",),
