@@ -107,6 +107,9 @@ def load_topics(path: Path = TOPICS) -> list[dict[str, object]]:
 
 
 def build_index(index_dir: Path, engine: str | None = None, shared: Path = SHARED) -> None:
+    missing = [name for name in FILES if not (shared / name).exists()]
+    if missing:  # an index without them would score 0.000 and look like a measurement
+        raise SystemExit(f"{shared}: mancano {', '.join(missing)} (indica --shared CARTELLA)")
     corpus = Path(tempfile.mkdtemp(prefix="archivio-relevance-"))
     try:
         for name in FILES:
