@@ -14,6 +14,8 @@ import shutil
 import socket
 import time
 from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import psycopg
@@ -24,11 +26,25 @@ from search.engines.postgres.connection import connect, write_conninfo
 from search.engines.postgres.schema import (
     SCHEMA,
     TOKEN_COLUMNS,
+    create_article_table,
     create_tables,
     drop_tables,
     foreign_schema,
     generation_number,
     schema_version,
+)
+from search.engines.postgres.shards import (
+    LOCAL_TABLE,
+    Shard,
+    ShardError,
+    describe,
+    drop_old_tables,
+    drop_servers,
+    layout_key,
+    place,
+    recorded_key,
+    recorded_layout,
+    shard_unavailable,
 )
 from search.engines.postgres.state import (
     LocalFolder,
@@ -58,9 +74,19 @@ class PostgresWriter:
     engine = "postgresql"
 
     def __init__(
-        self, conninfo: str, schema: str, location: str, *, full: bool, staging: Path | None = None
+        self,
+        conninfo: str,
+        schema: str,
+        location: str,
+        *,
+        full: bool,
+        staging: Path | None = None,
+        shards: list[Shard] | None = None,
     ) -> None:
         self.schema = schema
+        self._shards = shards  # None: the address names none, the index keeps its layout
+        self._layout: list[dict[str, object]] = []
+        self._placed: list[Shard] | None = None  # the shards placed by this run
         self._staging = staging  # where the state is prepared (the index folder, if any)
         self.location = location
         self._pending: list[tuple[object, ...]] = []
@@ -72,7 +98,8 @@ class PostgresWriter:
         self._locked = False
         try:
             self._lock()
-            self._prepare(full)
+            with self._remote():
+                self._prepare(full)
         except BaseException:
             self.cancel()
             raise
@@ -111,14 +138,26 @@ class PostgresWriter:
                 f"lo schema {schema} del database esiste già e non è un indice di Archivio: "
                 "Archivio non lo tocca. Scegli un altro nome con ?schema= nell'indirizzo"
             )
+        self._generation = time.time_ns()  # raised below above the live one, if any
         if version != SCHEMA:
-            drop_tables(conn, schema)
-            create_tables(conn, schema)
+            self._place(self._shards or [])
+        else:
+            self._layout = recorded_layout(conn, schema)
+            if self._shards is not None and layout_key(self._shards) != recorded_key(self._layout):
+                if not full:
+                    raise ShardError(
+                        f"l'indirizzo chiede gli shard {describe(self._shards)}, l'indice ha "
+                        f"{describe(self._layout)}: per spostare le partizioni serve una "
+                        "ricostruzione completa (archivio reindex --full)"
+                    )
+                self._place(self._shards)
         live = conn.execute(
             f'SELECT value FROM "{schema}".meta WHERE key = %s', ("generation",)
         ).fetchone()
         self._live = generation_number(str(live[0])) if live else None
-        self._generation = max(time.time_ns(), (self._live or 0) + 1)
+        self._generation = max(self._generation, (self._live or 0) + 1)
+        if self._live is not None and self._layout:
+            self._forget_unfinished(self._live)
         self.previous_state: Path | None = None
         self.state_dir = self._folder(f"{STAGING_PREFIX}next-")
         if self._live is not None and not full:
@@ -137,6 +176,42 @@ class PostgresWriter:
             conn.execute(f'DELETE FROM "{schema}".terms')
             self._live = None
 
+    def _place(self, shards: list[Shard]) -> None:
+        """New tables for the index, its articles partitioned as `shards` say."""
+        conn, schema = self._conn, self.schema
+        # Readers hold the old tables while they search: wait for them a while, not forever.
+        conn.execute("SET LOCAL lock_timeout = '30s'")
+        try:
+            drop_servers(conn, schema)
+            drop_tables(conn, schema)
+        except psycopg.errors.LockNotAvailable:
+            raise ShardError(
+                f"l'indice {self.location} è in uso (archivio serve?): per cambiare le "
+                "partizioni fermalo e riprova"
+            ) from None
+        conn.execute("SET LOCAL lock_timeout = 0")
+        create_tables(conn, schema)
+        self._layout = place(conn, schema, shards, self._generation, create_article_table)
+        self._placed = shards
+
+    def _forget_unfinished(self, live: int) -> None:
+        """Undo what a run that never committed left on shards that had committed their
+        part (no two-phase commit): its new rows, and its deletions."""
+        articles = f'"{self.schema}".articles'
+        self._conn.execute(f"DELETE FROM {articles} WHERE born > %s", (live,))
+        self._conn.execute(f"UPDATE {articles} SET died = NULL WHERE died > %s", (live,))
+
+    @contextmanager
+    def _remote(self) -> Iterator[None]:
+        """A shard that does not answer, said like any server that does not answer."""
+        try:
+            yield
+        except psycopg.OperationalError as error:
+            found = shard_unavailable(error, self.location, self._layout)
+            if found is None:
+                raise
+            raise found from None
+
     def _folder(self, prefix: str) -> Path:
         folder = LocalFolder(prefix, self._staging)
         self._folders.append(folder)
@@ -145,11 +220,12 @@ class PostgresWriter:
     def original_of(self, key: str, value: str) -> tuple[str, str] | None:
         if key not in KEYS:
             return None
-        found = self._conn.execute(
-            f'SELECT id, path FROM "{self.schema}".articles WHERE {key} = %s '
-            "AND died IS NULL LIMIT 1",
-            (value,),
-        ).fetchone()
+        with self._remote():
+            found = self._conn.execute(
+                f'SELECT id, path FROM "{self.schema}".articles WHERE {key} = %s '
+                "AND died IS NULL LIMIT 1",
+                (value,),
+            ).fetchone()
         return (str(found[0]), str(found[1])) if found else None
 
     def add(self, document: IndexDocument) -> None:
@@ -170,6 +246,7 @@ class PostgresWriter:
                 document.group,
                 Jsonb(stored_document(document)),
                 self._generation,
+                article.date.year if article.date else None,
                 *(tsvector_literal(tokens[name], WEIGHTS.get(name, "")) for name in TOKEN_COLUMNS),
             )
         )
@@ -179,11 +256,10 @@ class PostgresWriter:
     def _flush(self) -> None:
         if not self._pending:
             return
-        columns = ", ".join(
-            ("row", "id", "path", "url_key", "text_key", "grp", "doc", "born", *TOKEN_COLUMNS)
-        )
+        fixed = ("row", "id", "path", "url_key", "text_key", "grp", "doc", "born", "year")
+        columns = ", ".join((*fixed, *TOKEN_COLUMNS))
         copy_sql = f'COPY "{self.schema}".articles ({columns}) FROM STDIN'
-        with self._conn.cursor() as cursor, cursor.copy(copy_sql) as copy:
+        with self._remote(), self._conn.cursor() as cursor, cursor.copy(copy_sql) as copy:
             for values in self._pending:
                 copy.write_row(values)
         self._pending.clear()
@@ -191,11 +267,12 @@ class PostgresWriter:
     def delete_path(self, path: str) -> None:
         self._flush()
         arrays = ", ".join(f"tsvector_to_array({name})" for name in TOKEN_COLUMNS)
-        removed = self._conn.execute(
-            f'UPDATE "{self.schema}".articles SET died = %s WHERE path = %s AND died IS NULL '
-            f"RETURNING {arrays}",
-            (self._generation, path),
-        ).fetchall()
+        with self._remote():
+            removed = self._conn.execute(
+                f'UPDATE "{self.schema}".articles SET died = %s WHERE path = %s '
+                f"AND died IS NULL RETURNING {arrays}",
+                (self._generation, path),
+            ).fetchall()
         for arrays_of_row in removed:
             for name, words in zip(TOKEN_COLUMNS, arrays_of_row, strict=True):
                 for word in words or ():
@@ -222,32 +299,39 @@ class PostgresWriter:
 
     def commit(self, manifest: Manifest) -> None:
         try:
-            self._flush()
-            self._write_terms()
-            manifest.version = SCHEMA_VERSION
-            manifest.engine = self.engine
-            manifest.checksums = {}
-            write_manifest(self.state_dir, manifest)
-            upload(self._conn, self.schema, self._generation, self._live, self.state_dir)
-            # Articles seen by neither the new generation nor the one kept before it.
-            self._conn.execute(
-                f'DELETE FROM "{self.schema}".articles WHERE died <= %s', (self._live or 0,)
-            )
-            self._conn.execute(
-                f'INSERT INTO "{self.schema}".meta (key, value) VALUES (%s, %s) '
-                "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-                ("generation", f"gen-{self._generation}"),
-            )
-            self._conn.commit()
+            with self._remote():
+                self._commit(manifest)
         except BaseException:
             self.cancel()
             raise
+        if self._placed:  # the shards' tables of the previous placement, no longer used
+            drop_old_tables(self._placed, self.schema, self._layout)
         try:  # statistics for the readers' plans; the new state is live already
+            # (only the local partition: ANALYZE of a foreign table reads all of its rows)
             self._conn.autocommit = True
-            self._conn.execute(f'ANALYZE "{self.schema}".articles, "{self.schema}".terms')
+            self._conn.execute(f'ANALYZE "{self.schema}".{LOCAL_TABLE}, "{self.schema}".terms')
         except psycopg.Error:
             pass
         self._close()
+
+    def _commit(self, manifest: Manifest) -> None:
+        self._flush()
+        self._write_terms()
+        manifest.version = SCHEMA_VERSION
+        manifest.engine = self.engine
+        manifest.checksums = {}
+        write_manifest(self.state_dir, manifest)
+        upload(self._conn, self.schema, self._generation, self._live, self.state_dir)
+        # Articles seen by neither the new generation nor the one kept before it.
+        self._conn.execute(
+            f'DELETE FROM "{self.schema}".articles WHERE died <= %s', (self._live or 0,)
+        )
+        self._conn.execute(
+            f'INSERT INTO "{self.schema}".meta (key, value) VALUES (%s, %s) '
+            "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            ("generation", f"gen-{self._generation}"),
+        )
+        self._conn.commit()
 
     def cancel(self) -> None:
         try:

@@ -1,0 +1,261 @@
+"""Per-year partitions on two shard servers through `postgres_fdw`, for real on loopback.
+
+Three throwaway clusters: a coordinator holding the index (2024-2025 and undated articles
+in its local partition) and two shards (2019-2021, 2022-2023) named in its address with
+`shard=`. The sharded index must answer exactly like the same corpus on one server (same
+hits, scores, counts, facets, exports) and like Whoosh; an incremental reindex reaches the
+shards; a shard that stops answering is said plainly.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import psycopg
+import pytest
+from flask import Flask
+
+from search import engines
+from search.archive import Archive
+from search.errors import ArchivioError, BackendUnavailableError
+from search.indexer import reindex
+from search.results import SearchRequest, search
+from search.settings import Settings
+from tests import postgres_cluster
+from tests.corpus_facts import SAMPLE_ARTICLES, SAMPLE_CORPUS
+from web import create_app
+
+pytestmark = pytest.mark.medium
+
+SCHEMA = "giornale"
+REQUESTS = [
+    SearchRequest(query="alluvione", limit=100),
+    SearchRequest(query='"cessate il fuoco"', limit=100),
+    SearchRequest(query="trump AND NOT putin", limit=100),
+    SearchRequest(query="alluvione OR terremoto OR frana", limit=100),
+    SearchRequest(query="titolo:sindaco", limit=100),
+    SearchRequest(query="negozi*", limit=100),
+    SearchRequest(query="governo", date_from="2020-01-01", date_to="2022-06-30", limit=100),
+    SearchRequest(query="", date_from="2022-01-01", date_to="2023-12-31", limit=100),
+    SearchRequest(query="", undated=True, limit=100),
+    SearchRequest(query="scuola", sort="newest", limit=100),
+    SearchRequest(query="", limit=100, page=2, collapse=False),
+]
+
+
+@dataclass
+class Topology:
+    coordinator: postgres_cluster.Cluster
+    shards: tuple[postgres_cluster.Cluster, postgres_cluster.Cluster]
+    corpus: Path
+    whoosh: Path
+
+    @property
+    def sharded(self) -> str:
+        first, second = self.shards
+        return (
+            f"{self.coordinator.url}?schema={SCHEMA}"
+            f"&shard=2019-2021:{first.url}&shard=2022-2023:{second.url}"
+        )
+
+    @property
+    def single(self) -> str:
+        return f"{self.coordinator.url}?schema=singolo"
+
+    @property
+    def coordinator_only(self) -> str:
+        """What searches need: the coordinator records where the shards are."""
+        return f"{self.coordinator.url}?schema={SCHEMA}"
+
+    def reindex_all(self) -> None:
+        reindex(Settings(corpus_dir=self.corpus, index_dir=self.sharded))  # type: ignore[arg-type]
+        reindex(Settings(corpus_dir=self.corpus, index_dir=self.single))  # type: ignore[arg-type]
+        reindex(Settings(corpus_dir=self.corpus, index_dir=self.whoosh), engine="whoosh")
+
+
+@pytest.fixture(scope="module")
+def topology(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Topology]:
+    problem = postgres_cluster.available()
+    if problem:
+        pytest.skip(problem)
+    clusters: list[postgres_cluster.Cluster] = []
+    try:
+        for _ in range(3):
+            clusters.append(postgres_cluster.start_cluster())
+        root = tmp_path_factory.mktemp("shards")
+        corpus = root / "corpus"
+        import shutil
+
+        shutil.copytree(SAMPLE_CORPUS, corpus)
+        found = Topology(clusters[0], (clusters[1], clusters[2]), corpus, root / "whoosh")
+        found.reindex_all()
+        yield found
+    finally:
+        for cluster in clusters:
+            cluster.remove()
+
+
+def live_rows_on(shard: postgres_cluster.Cluster) -> int:
+    """Articles stored on a shard, counted there directly (not through the coordinator)."""
+    with psycopg.connect(shard.url) as conn:
+        tables = conn.execute(
+            "SELECT tablename FROM pg_tables WHERE schemaname = %s AND tablename ~ '^articles_'",
+            (SCHEMA,),
+        ).fetchall()
+        assert len(tables) == 1, tables  # the previous placement's tables are gone
+        row = conn.execute(
+            f'SELECT count(*) FROM "{SCHEMA}"."{tables[0][0]}" WHERE died IS NULL'
+        ).fetchone()
+    return int(row[0]) if row else 0
+
+
+def articles_between(location: Path | str, first: str, last: str) -> int:
+    request = SearchRequest(query="", date_from=first, date_to=last, collapse=False)
+    return search(Archive(location), request).total
+
+
+def answers(location: Path | str, request: SearchRequest) -> tuple[object, ...]:
+    page = search(Archive(location), request)
+    return page.total, page.pages, page.hits, page.facets, page.partial
+
+
+def test_articles_live_on_the_shards_of_their_year(topology: Topology) -> None:
+    first, second = topology.shards
+    on_first = articles_between(topology.whoosh, "2019-01-01", "2021-12-31")
+    on_second = articles_between(topology.whoosh, "2022-01-01", "2023-12-31")
+    assert on_first > 20 and on_second > 20
+    assert live_rows_on(first) == on_first
+    assert live_rows_on(second) == on_second
+    with psycopg.connect(topology.coordinator.url) as conn:
+        local = conn.execute(f"SELECT count(*) FROM {SCHEMA}.articles_local").fetchone()
+    assert local is not None and local[0] == SAMPLE_ARTICLES - on_first - on_second
+    assert Archive(topology.coordinator_only).stats().articles == SAMPLE_ARTICLES
+
+
+def test_the_sharded_index_answers_like_one_server_and_like_whoosh(topology: Topology) -> None:
+    for request in REQUESTS:
+        sharded = answers(topology.coordinator_only, request)
+        assert sharded[0], request  # every request finds something
+        assert sharded == answers(topology.single, request), request
+        whoosh = search(Archive(topology.whoosh), request)
+        assert sharded[0] == whoosh.total, request
+        assert sharded[3] == whoosh.facets, request
+        found = [(hit.id, hit.score) for hit in sharded[2]]  # type: ignore[attr-defined]
+        assert found == [(hit.id, hit.score) for hit in whoosh.hits], request
+
+
+def served(location: str, folder: Path) -> Flask:
+    """The web app on an index in PostgreSQL (what `archivio serve --backend` does)."""
+    engines.BACKEND = location  # put back after each test (conftest)
+    return create_app({"INDEX_DIR": str(folder), "TESTING": True})
+
+
+def test_exports_are_the_same_on_shards(topology: Topology, tmp_path: Path) -> None:
+    exported = []
+    for location in (topology.coordinator_only, topology.single):
+        app = served(location, tmp_path)
+        with app.test_client() as client:
+            response = client.get("/export.csv?q=alluvione+OR+governo")
+            assert response.status_code == 200
+            # The receipt at the end names each index's own generation and build time.
+            text = re.sub(r"gen-\d+", "gen-N", response.get_data(as_text=True))
+            exported.append(re.sub(r'built_at"": ""[^"]+""', "", text))
+    assert exported[0] == exported[1]
+    assert exported[0].count("\n") > 20
+
+
+def test_an_incremental_reindex_reaches_the_shards(topology: Topology) -> None:
+    first, second = topology.shards
+    before = live_rows_on(first), live_rows_on(second)
+    added = topology.corpus / "2020" / "zanzara-tigre-bassano.txt"
+    added.write_text(
+        "# Bassano, la zanzara tigre arriva in centro\n\nData: 03/07/2020 | Autore: Redazione\n"
+        "\n---\n\nLa zanzara tigre è arrivata nel centro di Bassano: il comune avvia la "
+        "disinfestazione dei tombini lungo il Brenta.\n",
+        encoding="utf-8",
+    )
+    changed = sorted(topology.corpus.glob("2022/*.txt"))[0]
+    changed.write_text(
+        changed.read_text(encoding="utf-8") + "\nUna parola nuova: quokkamania.\n",
+        encoding="utf-8",
+    )
+    removed = sorted(topology.corpus.glob("2021/*.txt"))[0]
+    removed.unlink()
+    report = reindex(Settings(corpus_dir=topology.corpus, index_dir=topology.sharded))  # type: ignore[arg-type]
+    assert (report.full, report.added, report.updated, report.removed) == (False, 1, 1, 1)
+    reindex(Settings(corpus_dir=topology.corpus, index_dir=topology.single))  # type: ignore[arg-type]
+    reindex(Settings(corpus_dir=topology.corpus, index_dir=topology.whoosh), engine="whoosh")
+    assert (live_rows_on(first), live_rows_on(second)) == before  # +1 -1 on the first
+    for query in ("zanzara tigre", "quokkamania"):
+        page = search(Archive(topology.coordinator_only), SearchRequest(query=query))
+        assert page.total == 1, query
+    for request in REQUESTS:
+        sharded = answers(topology.coordinator_only, request)
+        assert sharded == answers(topology.single, request), request
+        assert sharded[0] == search(Archive(topology.whoosh), request).total, request
+
+
+def test_a_schema_on_a_shard_that_is_not_archivios_is_never_touched(
+    topology: Topology, tmp_path: Path
+) -> None:
+    first, _ = topology.shards
+    with psycopg.connect(first.url, autocommit=True) as conn:
+        conn.execute("CREATE SCHEMA contabilita")
+        conn.execute("CREATE TABLE contabilita.fatture (numero int)")
+        conn.execute("INSERT INTO contabilita.fatture VALUES (7)")
+    address = f"{topology.coordinator.url}?schema=contabilita&shard=2019-2021:{first.url}"
+    with pytest.raises(ArchivioError, match="non è di Archivio: Archivio non lo tocca"):
+        reindex(Settings(corpus_dir=SAMPLE_CORPUS, index_dir=address))  # type: ignore[arg-type]
+    with psycopg.connect(first.url) as conn:
+        assert conn.execute("SELECT numero FROM contabilita.fatture").fetchall() == [(7,)]
+    with psycopg.connect(topology.coordinator.url) as conn:  # nothing left half-made there
+        assert conn.execute("SELECT to_regnamespace('contabilita')").fetchone() == (None,)
+
+
+def test_moving_partitions_needs_a_full_reindex(topology: Topology) -> None:
+    first, second = topology.shards
+    moved = f"{topology.coordinator.url}?schema={SCHEMA}&shard=2019-2023:{first.url}"
+    with pytest.raises(ArchivioError, match="reindex --full"):
+        reindex(Settings(corpus_dir=topology.corpus, index_dir=moved))  # type: ignore[arg-type]
+    assert live_rows_on(second) > 0  # still where it was
+
+
+def test_a_shard_that_stops_is_said_plainly(topology: Topology, tmp_path: Path) -> None:
+    _, second = topology.shards
+    archive = Archive(topology.coordinator_only)
+    request = SearchRequest(query="governo", limit=100)
+    expected = answers(topology.coordinator_only, request)
+    second.stop()
+    try:
+        with pytest.raises(BackendUnavailableError, match="anni 2022-2023 sullo shard"):
+            search(archive, request)
+        with pytest.raises(BackendUnavailableError, match="non risponde"):
+            reindex(Settings(corpus_dir=topology.corpus, index_dir=topology.sharded))  # type: ignore[arg-type]
+        command = ["search", "governo", "--backend", topology.coordinator_only]
+        done = subprocess.run(
+            [sys.executable, "-m", "search", *command],
+            capture_output=True,
+            text=True,
+            cwd=tmp_path,
+            timeout=60,
+            env={**os.environ, "ARCHIVIO_DEBUG": ""},
+        )
+        assert done.returncode == 1, done.stderr
+        assert "il server dell'indice non risponde" in done.stderr
+        assert "anni 2022-2023 sullo shard" in done.stderr
+        assert "Traceback" not in done.stderr and "errore inatteso" not in done.stderr
+        app = served(topology.coordinator_only, tmp_path)
+        with app.test_client() as client:
+            assert client.get("/api/search?q=governo").status_code == 503
+    finally:
+        second.start()
+    second.wait_ready()
+    assert answers(topology.coordinator_only, request) == expected
+    page = search(archive, request)  # the same Archive answers again
+    assert page.hits == expected[2]
