@@ -25,6 +25,7 @@ from search import engines
 from search.archive import Archive
 from search.errors import ArchivioError, BackendUnavailableError
 from search.indexer import reindex
+from search.model import ResultPage
 from search.results import SearchRequest, search
 from search.settings import Settings
 from tests import postgres_cluster
@@ -101,27 +102,41 @@ def topology(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Topology]:
             cluster.remove()
 
 
-def live_rows_on(shard: postgres_cluster.Cluster) -> int:
+def shard_table(conn: psycopg.Connection, schema: str = SCHEMA) -> str:
+    """The one table of articles on a shard (the previous placement's are gone)."""
+    tables = conn.execute(
+        "SELECT tablename FROM pg_tables WHERE schemaname = %s AND tablename ~ '^articles_'",
+        (schema,),
+    ).fetchall()
+    assert len(tables) == 1, tables
+    return f'"{schema}"."{tables[0][0]}"'
+
+
+def live_rows_on(shard: postgres_cluster.Cluster, schema: str = SCHEMA) -> int:
     """Articles stored on a shard, counted there directly (not through the coordinator)."""
     with psycopg.connect(shard.url) as conn:
-        tables = conn.execute(
-            "SELECT tablename FROM pg_tables WHERE schemaname = %s AND tablename ~ '^articles_'",
-            (SCHEMA,),
-        ).fetchall()
-        assert len(tables) == 1, tables  # the previous placement's tables are gone
-        row = conn.execute(
-            f'SELECT count(*) FROM "{SCHEMA}"."{tables[0][0]}" WHERE died IS NULL'
-        ).fetchone()
+        table = shard_table(conn, schema)
+        row = conn.execute(f"SELECT count(*) FROM {table} WHERE died IS NULL").fetchone()
     return int(row[0]) if row else 0
 
 
 def articles_between(location: Path | str, first: str, last: str) -> int:
     request = SearchRequest(query="", date_from=first, date_to=last, collapse=False)
-    return search(Archive(location), request).total
+    return searched(location, request).total
+
+
+def searched(location: Path | str, request: SearchRequest) -> ResultPage:
+    """A search on an Archive of its own, closed after (an open one holds its tables:
+    moving partitions waits for it)."""
+    archive = Archive(location)
+    try:
+        return search(archive, request)
+    finally:
+        archive.close()
 
 
 def answers(location: Path | str, request: SearchRequest) -> tuple[object, ...]:
-    page = search(Archive(location), request)
+    page = searched(location, request)
     return page.total, page.pages, page.hits, page.facets, page.partial
 
 
@@ -135,7 +150,9 @@ def test_articles_live_on_the_shards_of_their_year(topology: Topology) -> None:
     with psycopg.connect(topology.coordinator.url) as conn:
         local = conn.execute(f"SELECT count(*) FROM {SCHEMA}.articles_local").fetchone()
     assert local is not None and local[0] == SAMPLE_ARTICLES - on_first - on_second
-    assert Archive(topology.coordinator_only).stats().articles == SAMPLE_ARTICLES
+    archive = Archive(topology.coordinator_only)
+    assert archive.stats().articles == SAMPLE_ARTICLES
+    archive.close()
 
 
 def test_the_sharded_index_answers_like_one_server_and_like_whoosh(topology: Topology) -> None:
@@ -143,7 +160,7 @@ def test_the_sharded_index_answers_like_one_server_and_like_whoosh(topology: Top
         sharded = answers(topology.coordinator_only, request)
         assert sharded[0], request  # every request finds something
         assert sharded == answers(topology.single, request), request
-        whoosh = search(Archive(topology.whoosh), request)
+        whoosh = searched(topology.whoosh, request)
         assert sharded[0] == whoosh.total, request
         assert sharded[3] == whoosh.facets, request
         found = [(hit.id, hit.score) for hit in sharded[2]]  # type: ignore[attr-defined]
@@ -193,12 +210,12 @@ def test_an_incremental_reindex_reaches_the_shards(topology: Topology) -> None:
     reindex(Settings(corpus_dir=topology.corpus, index_dir=topology.whoosh), engine="whoosh")
     assert (live_rows_on(first), live_rows_on(second)) == before  # +1 -1 on the first
     for query in ("zanzara tigre", "quokkamania"):
-        page = search(Archive(topology.coordinator_only), SearchRequest(query=query))
+        page = searched(topology.coordinator_only, SearchRequest(query=query))
         assert page.total == 1, query
     for request in REQUESTS:
         sharded = answers(topology.coordinator_only, request)
         assert sharded == answers(topology.single, request), request
-        assert sharded[0] == search(Archive(topology.whoosh), request).total, request
+        assert sharded[0] == searched(topology.whoosh, request).total, request
 
 
 def test_a_schema_on_a_shard_that_is_not_archivios_is_never_touched(
@@ -224,6 +241,44 @@ def test_moving_partitions_needs_a_full_reindex(topology: Topology) -> None:
     with pytest.raises(ArchivioError, match="reindex --full"):
         reindex(Settings(corpus_dir=topology.corpus, index_dir=moved))  # type: ignore[arg-type]
     assert live_rows_on(second) > 0  # still where it was
+
+
+def test_what_an_unfinished_run_left_on_a_shard_is_invisible_then_undone(
+    topology: Topology,
+) -> None:
+    """No two-phase commit: a shard may have committed its part of a run whose
+    coordinator never did. Its rows stay invisible and the next reindex undoes them."""
+    first, _ = topology.shards
+    future = 9_000_000_000_000_000_000  # a generation above any live one
+    expected = [answers(topology.single, request) for request in REQUESTS]
+    with psycopg.connect(first.url) as conn:
+        table = shard_table(conn)
+        # A new article and the removal of a live one, by a run that never went live.
+        conn.execute(
+            f"CREATE TEMP TABLE orphan AS SELECT * FROM {table} WHERE died IS NULL "
+            "ORDER BY row LIMIT 1"
+        )
+        conn.execute(
+            "UPDATE orphan SET row = row + 1000000, id = id || '-orfano', "
+            "path = path || '-orfano', born = %s",
+            (future,),
+        )
+        conn.execute(f"INSERT INTO {table} SELECT * FROM orphan")
+        conn.execute(
+            f"UPDATE {table} SET died = %s WHERE row = (SELECT max(row) FROM {table} "
+            "WHERE died IS NULL)",
+            (future,),
+        )
+    assert [answers(topology.coordinator_only, r) for r in REQUESTS] == expected
+    report = reindex(Settings(corpus_dir=topology.corpus, index_dir=topology.sharded))  # type: ignore[arg-type]
+    assert (report.added, report.updated, report.removed) == (0, 0, 0)
+    with psycopg.connect(first.url) as conn:
+        table = shard_table(conn)
+        left = conn.execute(
+            f"SELECT count(*) FROM {table} WHERE born >= %s OR died >= %s", (future, future)
+        ).fetchone()
+    assert left == (0,)
+    assert [answers(topology.coordinator_only, r) for r in REQUESTS] == expected
 
 
 def test_a_shard_that_stops_is_said_plainly(topology: Topology, tmp_path: Path) -> None:
@@ -259,3 +314,34 @@ def test_a_shard_that_stops_is_said_plainly(topology: Topology, tmp_path: Path) 
     assert answers(topology.coordinator_only, request) == expected
     page = search(archive, request)  # the same Archive answers again
     assert page.hits == expected[2]
+    archive.close()
+
+
+def test_a_full_reindex_moves_the_partitions(topology: Topology) -> None:
+    first, second = topology.shards
+    coordinator = f"{topology.coordinator.url}?schema=spostato"
+    expected = [answers(topology.single, request) for request in REQUESTS]
+
+    def years(start: int, end: int) -> int:
+        return articles_between(topology.whoosh, f"{start}-01-01", f"{end}-12-31")
+
+    for layout, on_first, on_second in (
+        ("&shard=2019-2021:{first}&shard=2022-2023:{second}", years(2019, 2021), None),
+        ("&shard=2019-2023:{first}", years(2019, 2023), None),  # 2022-2023 moves
+        (
+            "&shard=2019-2020:{second}&shard=2021-2023:{first}",
+            years(2021, 2023),
+            years(2019, 2020),
+        ),
+    ):
+        address = coordinator + layout.format(first=first.url, second=second.url)
+        reindex(Settings(corpus_dir=topology.corpus, index_dir=address), full=True)  # type: ignore[arg-type]
+        assert live_rows_on(first, "spostato") == on_first, layout
+        if on_second is not None:
+            assert live_rows_on(second, "spostato") == on_second, layout
+        assert [answers(coordinator, r) for r in REQUESTS] == expected, layout
+    with psycopg.connect(topology.coordinator.url) as conn:  # those of the last layout only
+        servers = conn.execute(
+            "SELECT count(*) FROM pg_foreign_server WHERE srvname LIKE 'archivio_shard_%'"
+        ).fetchone()
+    assert servers == (2 + 2,)  # giornale's and spostato's

@@ -34,6 +34,7 @@ SHARD_SCHEMA = "postgresql-3-shard"  # what a shard's schema records: a partitio
 YEARS = re.compile(r"(\d{4})(?:-(\d{4}))?")
 CONNECT_TIMEOUT = "5"  # seconds for the coordinator to reach a shard
 FETCH_SIZE = "10000"  # rows per round trip (postgres_fdw's default is 100)
+BATCH_SIZE = "500"  # rows per INSERT sent to a shard (postgres_fdw's default is 1)
 LOCAL_TABLE = "articles_local"
 
 
@@ -145,6 +146,7 @@ def place(
             "dbname": unquote(parts.path.lstrip("/")) or unquote(parts.username or ""),
             "connect_timeout": CONNECT_TIMEOUT,
             "fetch_size": FETCH_SIZE,
+            "batch_size": BATCH_SIZE,
         }
         conn.execute(
             sql.SQL("CREATE SERVER {} FOREIGN DATA WRAPPER postgres_fdw OPTIONS ({})").format(

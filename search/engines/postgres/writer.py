@@ -87,6 +87,7 @@ class PostgresWriter:
         self._shards = shards  # None: the address names none, the index keeps its layout
         self._layout: list[dict[str, object]] = []
         self._placed: list[Shard] | None = None  # the shards placed by this run
+        self._staged = False  # the temporary table for rows bound to shards is made
         self._staging = staging  # where the state is prepared (the index folder, if any)
         self.location = location
         self._pending: list[tuple[object, ...]] = []
@@ -186,8 +187,8 @@ class PostgresWriter:
             drop_tables(conn, schema)
         except psycopg.errors.LockNotAvailable:
             raise ShardError(
-                f"l'indice {self.location} è in uso (archivio serve?): per cambiare le "
-                "partizioni fermalo e riprova"
+                f"l'indice {self.location} è in uso (archivio serve?): per rifarne le tabelle "
+                "(partizioni nuove o un nuovo formato) fermalo e riprova"
             ) from None
         conn.execute("SET LOCAL lock_timeout = 0")
         create_tables(conn, schema)
@@ -196,10 +197,13 @@ class PostgresWriter:
 
     def _forget_unfinished(self, live: int) -> None:
         """Undo what a run that never committed left on shards that had committed their
-        part (no two-phase commit): its new rows, and its deletions."""
+        part (no two-phase commit): its new rows, and its deletions. Committed at once
+        (this run may find nothing to index and cancel); the lock keeps `live` live."""
         articles = f'"{self.schema}".articles'
         self._conn.execute(f"DELETE FROM {articles} WHERE born > %s", (live,))
         self._conn.execute(f"UPDATE {articles} SET died = NULL WHERE died > %s", (live,))
+        self._conn.commit()
+        self._conn.execute("SET LOCAL enable_seqscan = off")  # the new transaction's
 
     @contextmanager
     def _remote(self) -> Iterator[None]:
@@ -258,10 +262,23 @@ class PostgresWriter:
             return
         fixed = ("row", "id", "path", "url_key", "text_key", "grp", "doc", "born", "year")
         columns = ", ".join((*fixed, *TOKEN_COLUMNS))
-        copy_sql = f'COPY "{self.schema}".articles ({columns}) FROM STDIN'
-        with self._remote(), self._conn.cursor() as cursor, cursor.copy(copy_sql) as copy:
-            for values in self._pending:
-                copy.write_row(values)
+        articles = f'"{self.schema}".articles'
+        # PostgreSQL 15 routes COPY rows to a shard one INSERT at a time; an INSERT … SELECT
+        # sends them in batches (the servers' batch_size): six times faster on loopback.
+        target = "pending_articles" if self._layout else articles
+        if self._layout and not self._staged:
+            self._conn.execute(
+                f"CREATE TEMP TABLE pending_articles (LIKE {articles}) ON COMMIT DROP"
+            )
+            self._staged = True
+        with self._remote():
+            copy_sql = f"COPY {target} ({columns}) FROM STDIN"
+            with self._conn.cursor() as cursor, cursor.copy(copy_sql) as copy:
+                for values in self._pending:
+                    copy.write_row(values)
+            if self._layout:
+                self._conn.execute(f"INSERT INTO {articles} SELECT * FROM pending_articles")
+                self._conn.execute("TRUNCATE pending_articles")
         self._pending.clear()
 
     def delete_path(self, path: str) -> None:
