@@ -221,7 +221,7 @@ def test_an_incremental_reindex_reaches_the_shards(topology: Topology) -> None:
 def test_a_schema_on_a_shard_that_is_not_archivios_is_never_touched(
     topology: Topology, tmp_path: Path
 ) -> None:
-    first, _ = topology.shards
+    first, second = topology.shards
     with psycopg.connect(first.url, autocommit=True) as conn:
         conn.execute("CREATE SCHEMA contabilita")
         conn.execute("CREATE TABLE contabilita.fatture (numero int)")
@@ -233,6 +233,22 @@ def test_a_schema_on_a_shard_that_is_not_archivios_is_never_touched(
         assert conn.execute("SELECT numero FROM contabilita.fatture").fetchall() == [(7,)]
     with psycopg.connect(topology.coordinator.url) as conn:  # nothing left half-made there
         assert conn.execute("SELECT to_regnamespace('contabilita')").fetchone() == (None,)
+    # Another index (its coordinator on the second shard's server) asking for this index's
+    # shard schema, or for the second shard's own schema as its index: refused both times.
+    before = live_rows_on(first), live_rows_on(second)
+    other = f"{second.url}?schema=altro&shard=2019-2021:{first.url}"
+    with psycopg.connect(first.url, autocommit=True) as conn:
+        conn.execute(f"ALTER SCHEMA {SCHEMA} RENAME TO altro")
+    try:
+        with pytest.raises(ArchivioError, match="le partizioni di un altro indice"):
+            reindex(Settings(corpus_dir=SAMPLE_CORPUS, index_dir=other), full=True)  # type: ignore[arg-type]
+    finally:
+        with psycopg.connect(first.url, autocommit=True) as conn:
+            conn.execute(f"ALTER SCHEMA altro RENAME TO {SCHEMA}")
+    inside = f"{second.url}?schema={SCHEMA}"
+    with pytest.raises(ArchivioError, match="un indice che sta su un altro server"):
+        reindex(Settings(corpus_dir=SAMPLE_CORPUS, index_dir=inside), full=True)  # type: ignore[arg-type]
+    assert (live_rows_on(first), live_rows_on(second)) == before
 
 
 def test_moving_partitions_needs_a_full_reindex(topology: Topology) -> None:

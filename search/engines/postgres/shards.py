@@ -9,10 +9,10 @@ servers, user mappings, foreign tables), so searches and incremental reindexes n
 the coordinator's address.
 
 On a shard, Archivio uses the schema of the same name: it creates it, marks it as a
-partition of an index (`archivio_schema` = `SHARD_SCHEMA`) and never touches a schema
-holding anything else. Each full placement makes new tables there (`articles_<n>`), and
-drops the old ones only after the coordinator has committed: a placement that fails
-leaves the previous one whole.
+partition (`archivio_schema` = `SHARD_SCHEMA`, `owner` = the coordinator's `index_id`),
+and never touches a schema holding anything else, or another index's partitions. Each
+placement makes new tables there (`articles_<n>`) and drops the old ones only after the
+coordinator has committed: a placement that fails leaves the previous one whole.
 """
 
 from __future__ import annotations
@@ -28,6 +28,7 @@ import psycopg
 from psycopg import sql
 
 from search.engines.postgres.connection import connect, public_address
+from search.engines.postgres.schema import foreign_schema, schema_version
 from search.errors import ArchivioError, BackendUnavailableError
 
 SHARD_SCHEMA = "postgresql-3-shard"  # what a shard's schema records: a partition, not an index
@@ -110,6 +111,17 @@ def recorded_key(layout: list[dict[str, object]]) -> list[tuple[int, int, str]]:
     return [(int(s["first"]), int(s["last"]), str(s["address"])) for s in layout]  # type: ignore[call-overload]
 
 
+def index_id(conn: psycopg.Connection, schema: str) -> str | None:
+    """The coordinator's name for this index, which its shards record (None: none yet)."""
+    found = conn.execute("SELECT to_regclass(%s) IS NOT NULL", (f'"{schema}".meta',)).fetchone()
+    if not found or not found[0]:
+        return None
+    row = conn.execute(
+        f'SELECT value FROM "{schema}".meta WHERE key = %s', ("index_id",)
+    ).fetchone()
+    return str(row[0]) if row else None
+
+
 def server_name(schema: str, shard: Shard) -> str:
     digest = hashlib.sha1(f"{schema}:{shard.first}:{shard.last}".encode()).hexdigest()[:16]
     return f"archivio_shard_{digest}"
@@ -121,6 +133,7 @@ def place(
     shards: list[Shard],
     generation: int,
     create_table: object,
+    owner: str,
 ) -> list[dict[str, object]]:
     """Make the partitions of `schema`.articles: a new table on each shard (committed there
     at once, empty), a foreign table on the coordinator for each, the local partition for
@@ -137,7 +150,7 @@ def place(
             ) from None
     for shard in shards:
         table = f"articles_{generation}"
-        _make_shard_table(shard, schema, table, create_table)
+        _make_shard_table(shard, schema, table, create_table, owner)
         server = server_name(schema, shard)
         parts = urlsplit(shard.conninfo)
         options = {
@@ -196,6 +209,11 @@ def place(
         "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
         ("shards", json.dumps(layout)),
     )
+    conn.execute(
+        f'INSERT INTO "{schema}".meta (key, value) VALUES (%s, %s) '
+        "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+        ("index_id", owner),
+    )
     return layout
 
 
@@ -207,30 +225,39 @@ def _options(options: dict[str, str]) -> sql.Composed:
     )
 
 
-def _make_shard_table(shard: Shard, schema: str, table: str, create_table: object) -> None:
+def _make_shard_table(
+    shard: Shard, schema: str, table: str, create_table: object, owner: str
+) -> None:
     with connect(shard.conninfo, autocommit=False) as conn:
         _check_shard_schema(conn, schema, shard)
         conn.execute(f'CREATE SCHEMA IF NOT EXISTS "{schema}"')
         conn.execute(
             f'CREATE TABLE IF NOT EXISTS "{schema}".archivio_schema (version text NOT NULL)'
         )
+        conn.execute(f'CREATE TABLE IF NOT EXISTS "{schema}".owner (index_id text NOT NULL)')
         if conn.execute(f'SELECT 1 FROM "{schema}".archivio_schema').fetchone() is None:
             conn.execute(f'INSERT INTO "{schema}".archivio_schema VALUES (%s)', (SHARD_SCHEMA,))
+            conn.execute(f'INSERT INTO "{schema}".owner VALUES (%s)', (owner,))
+        if _owner(conn, schema) != owner:
+            raise ShardError(
+                f"lo schema {schema} sullo shard {shard.address} tiene le partizioni di un "
+                "altro indice: Archivio non lo tocca. Usa un altro ?schema= o un altro server"
+            )
         create_table(conn, schema, table, True)  # type: ignore[operator]
         conn.commit()
 
 
-def _check_shard_schema(conn: psycopg.Connection, schema: str, shard: Shard) -> None:
-    from search.engines.postgres.schema import schema_version
+def _owner(conn: psycopg.Connection, schema: str) -> str | None:
+    found = conn.execute("SELECT to_regclass(%s) IS NOT NULL", (f'"{schema}".owner',)).fetchone()
+    if not found or not found[0]:
+        return None
+    row = conn.execute(f'SELECT index_id FROM "{schema}".owner').fetchone()
+    return str(row[0]) if row else None
 
+
+def _check_shard_schema(conn: psycopg.Connection, schema: str, shard: Shard) -> None:
     version = schema_version(conn, schema)
-    others = conn.execute(
-        "SELECT count(*) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
-        "WHERE n.nspname = %s AND c.relkind IN ('r', 'p', 'f', 'v', 'm') "
-        "AND c.relname <> 'archivio_schema' AND c.relname !~ '^articles_[0-9]+$'",
-        (schema,),
-    ).fetchone()
-    if version is None and others and others[0]:
+    if version is None and foreign_schema(conn, schema):
         raise ShardError(
             f"lo schema {schema} sullo shard {shard.address} esiste già e non è di Archivio: "
             "Archivio non lo tocca. Scegli un altro nome con ?schema= nell'indirizzo"
@@ -255,7 +282,9 @@ def drop_servers(conn: psycopg.Connection, schema: str) -> None:
         conn.execute(f'DROP SERVER "{name}" CASCADE')
 
 
-def drop_old_tables(shards: list[Shard], schema: str, layout: list[dict[str, object]]) -> None:
+def drop_old_tables(
+    shards: list[Shard], schema: str, layout: list[dict[str, object]], owner: str
+) -> None:
     """After the coordinator committed: drop the shards' tables it no longer uses (best
     effort; what is left is dropped by the next placement)."""
     kept: dict[str, set[str]] = {}
@@ -264,7 +293,7 @@ def drop_old_tables(shards: list[Shard], schema: str, layout: list[dict[str, obj
     for conninfo, tables in kept.items():
         try:
             with connect(conninfo, autocommit=True) as conn:
-                if _version(conn, schema) != SHARD_SCHEMA:
+                if schema_version(conn, schema) != SHARD_SCHEMA or _owner(conn, schema) != owner:
                     continue
                 found = conn.execute(
                     "SELECT c.relname FROM pg_class c JOIN pg_namespace n "
@@ -277,12 +306,6 @@ def drop_old_tables(shards: list[Shard], schema: str, layout: list[dict[str, obj
                         conn.execute(f'DROP TABLE "{schema}"."{name}"')
         except (psycopg.Error, BackendUnavailableError):
             continue
-
-
-def _version(conn: psycopg.Connection, schema: str) -> str | None:
-    from search.engines.postgres.schema import schema_version
-
-    return schema_version(conn, schema)
 
 
 def shard_unavailable(

@@ -13,6 +13,7 @@ import os
 import shutil
 import socket
 import time
+import uuid
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -35,11 +36,13 @@ from search.engines.postgres.schema import (
 )
 from search.engines.postgres.shards import (
     LOCAL_TABLE,
+    SHARD_SCHEMA,
     Shard,
     ShardError,
     describe,
     drop_old_tables,
     drop_servers,
+    index_id,
     layout_key,
     place,
     recorded_key,
@@ -128,6 +131,11 @@ class PostgresWriter:
             for leftover in self._staging.glob(f"{STAGING_PREFIX}*"):
                 shutil.rmtree(leftover, ignore_errors=True)
         version = schema_version(conn, schema)
+        if version == SHARD_SCHEMA:
+            raise ShardError(
+                f"lo schema {schema} di questo server tiene le partizioni di un indice che sta "
+                "su un altro server: Archivio non lo tocca. Scegli un altro ?schema="
+            )
         if version is not None and version != SCHEMA and not full:
             raise StaleIndexError(self.location, version, SCHEMA)
         conn.autocommit = False
@@ -182,6 +190,7 @@ class PostgresWriter:
         conn, schema = self._conn, self.schema
         # Readers hold the old tables while they search: wait for them a while, not forever.
         conn.execute("SET LOCAL lock_timeout = '30s'")
+        self._owner = index_id(conn, schema) or uuid.uuid4().hex  # kept: its shards know it
         try:
             drop_servers(conn, schema)
             drop_tables(conn, schema)
@@ -192,7 +201,9 @@ class PostgresWriter:
             ) from None
         conn.execute("SET LOCAL lock_timeout = 0")
         create_tables(conn, schema)
-        self._layout = place(conn, schema, shards, self._generation, create_article_table)
+        self._layout = place(
+            conn, schema, shards, self._generation, create_article_table, self._owner
+        )
         self._placed = shards
 
     def _forget_unfinished(self, live: int) -> None:
@@ -322,7 +333,7 @@ class PostgresWriter:
             self.cancel()
             raise
         if self._placed:  # the shards' tables of the previous placement, no longer used
-            drop_old_tables(self._placed, self.schema, self._layout)
+            drop_old_tables(self._placed, self.schema, self._layout, self._owner)
         try:  # statistics for the readers' plans; the new state is live already
             # (only the local partition: ANALYZE of a foreign table reads all of its rows)
             self._conn.autocommit = True
