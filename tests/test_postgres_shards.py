@@ -23,6 +23,7 @@ from flask import Flask
 
 from search import engines
 from search.archive import Archive
+from search.engines import open_engine
 from search.errors import ArchivioError, BackendUnavailableError
 from search.indexer import reindex
 from search.model import ResultPage
@@ -251,12 +252,34 @@ def test_a_schema_on_a_shard_that_is_not_archivios_is_never_touched(
     assert (live_rows_on(first), live_rows_on(second)) == before
 
 
+def with_password(url: str) -> str:
+    return url.replace("postgres@", "postgres:segreto@")
+
+
 def test_moving_partitions_needs_a_full_reindex(topology: Topology) -> None:
     first, second = topology.shards
-    moved = f"{topology.coordinator.url}?schema={SCHEMA}&shard=2019-2023:{first.url}"
-    with pytest.raises(ArchivioError, match="reindex --full"):
+    moved = f"{topology.coordinator.url}?schema={SCHEMA}&shard=2019-2023:{with_password(first.url)}"
+    with pytest.raises(ArchivioError, match="reindex --full") as refused:
         reindex(Settings(corpus_dir=topology.corpus, index_dir=moved))  # type: ignore[arg-type]
+    assert "segreto" not in str(refused.value) and "postgres:***@" in str(refused.value)
     assert live_rows_on(second) > 0  # still where it was
+
+
+def test_a_shards_password_goes_to_the_user_mapping(topology: Topology) -> None:
+    """Named again with the same shards, the address updates how the coordinator logs in
+    to them (a password changed): kept in the user mapping, never in messages."""
+    first, _ = topology.shards
+    secret = topology.sharded.replace(first.url, with_password(first.url))
+    report = reindex(Settings(corpus_dir=topology.corpus, index_dir=secret))  # type: ignore[arg-type]
+    assert report.articles == SAMPLE_ARTICLES
+    assert "segreto" not in open_engine(secret).location
+    with psycopg.connect(topology.coordinator.url) as conn:
+        options = conn.execute(
+            "SELECT m.umoptions FROM pg_user_mappings m JOIN pg_foreign_server s "
+            "ON s.oid = m.srvid WHERE obj_description(s.oid, 'pg_foreign_server') LIKE %s",
+            (f"%di {SCHEMA}",),
+        ).fetchall()
+    assert sorted("password=segreto" in (found or []) for (found,) in options) == [False, True]
 
 
 def test_what_an_unfinished_run_left_on_a_shard_is_invisible_then_undone(

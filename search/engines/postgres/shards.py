@@ -22,7 +22,7 @@ import json
 import re
 from dataclasses import dataclass
 from itertools import pairwise
-from urllib.parse import parse_qsl, unquote, urlsplit
+from urllib.parse import parse_qsl, unquote, urlsplit, urlunsplit
 
 import psycopg
 from psycopg import sql
@@ -98,7 +98,16 @@ def describe(shards: list[Shard] | list[dict[str, object]]) -> str:
 
 
 def layout_key(shards: list[Shard]) -> list[tuple[int, int, str]]:
-    return [(shard.first, shard.last, shard.address) for shard in shards]
+    """What tells two layouts apart: years and servers (a new password is the same)."""
+    return [(shard.first, shard.last, _no_password(shard.address)) for shard in shards]
+
+
+def _no_password(address: str) -> str:
+    parts = urlsplit(address)
+    if parts.password is None:
+        return address
+    netloc = parts.netloc.replace(f":{parts.password}@", "@", 1)
+    return urlunsplit(parts._replace(netloc=netloc))
 
 
 def recorded_layout(conn: psycopg.Connection, schema: str) -> list[dict[str, object]]:
@@ -108,7 +117,7 @@ def recorded_layout(conn: psycopg.Connection, schema: str) -> list[dict[str, obj
 
 
 def recorded_key(layout: list[dict[str, object]]) -> list[tuple[int, int, str]]:
-    return [(int(s["first"]), int(s["last"]), str(s["address"])) for s in layout]  # type: ignore[call-overload]
+    return [(int(s["first"]), int(s["last"]), _no_password(str(s["address"]))) for s in layout]  # type: ignore[call-overload]
 
 
 def index_id(conn: psycopg.Connection, schema: str) -> str | None:
@@ -171,14 +180,7 @@ def place(
                 sql.Identifier(server), sql.Literal(f"Archivio: anni {shard.years} di {schema}")
             )
         )
-        mapping = {"user": unquote(parts.username or "")}
-        if parts.password is not None:
-            mapping["password"] = unquote(parts.password)
-        conn.execute(
-            sql.SQL("CREATE USER MAPPING FOR CURRENT_USER SERVER {} OPTIONS ({})").format(
-                sql.Identifier(server), _options(mapping)
-            )
-        )
+        _map_user(conn, server, shard)
         conn.execute(
             sql.SQL(
                 "CREATE FOREIGN TABLE {} PARTITION OF {} FOR VALUES FROM ({}) TO ({}) "
@@ -215,6 +217,30 @@ def place(
         ("index_id", owner),
     )
     return layout
+
+
+def _map_user(conn: psycopg.Connection, server: str, shard: Shard) -> None:
+    """The coordinator's role logs in to the shard as the shard's address says."""
+    parts = urlsplit(shard.conninfo)
+    mapping = {"user": unquote(parts.username or "")}
+    if parts.password is not None:
+        mapping["password"] = unquote(parts.password)
+    name = sql.Identifier(server)
+    conn.execute(sql.SQL("DROP USER MAPPING IF EXISTS FOR CURRENT_USER SERVER {}").format(name))
+    conn.execute(
+        sql.SQL("CREATE USER MAPPING FOR CURRENT_USER SERVER {} OPTIONS ({})").format(
+            name, _options(mapping)
+        )
+    )
+
+
+def refresh_users(
+    conn: psycopg.Connection, shards: list[Shard], layout: list[dict[str, object]]
+) -> None:
+    """A reindex naming the shards the index has: their user and password as given now
+    (a password changed, or another role writing)."""
+    for shard, placed in zip(shards, layout, strict=True):
+        _map_user(conn, str(placed["server"]), shard)
 
 
 def _options(options: dict[str, str]) -> sql.Composed:

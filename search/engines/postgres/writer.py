@@ -47,6 +47,7 @@ from search.engines.postgres.shards import (
     place,
     recorded_key,
     recorded_layout,
+    refresh_users,
     shard_unavailable,
 )
 from search.engines.postgres.state import (
@@ -160,6 +161,8 @@ class PostgresWriter:
                         "ricostruzione completa (archivio reindex --full)"
                     )
                 self._place(self._shards)
+            elif self._shards is not None:
+                refresh_users(conn, self._shards, self._layout)
         live = conn.execute(
             f'SELECT value FROM "{schema}".meta WHERE key = %s', ("generation",)
         ).fetchone()
