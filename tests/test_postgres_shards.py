@@ -24,6 +24,7 @@ from flask import Flask
 from search import engines
 from search.archive import Archive
 from search.engines import open_engine
+from search.engines.postgres.shards import ShardError, shards_in
 from search.errors import ArchivioError, BackendUnavailableError
 from search.indexer import reindex
 from search.model import ResultPage
@@ -49,6 +50,31 @@ REQUESTS = [
     SearchRequest(query="scuola", sort="newest", limit=100),
     SearchRequest(query="", limit=100, page=2, collapse=False),
 ]
+
+
+def test_shards_are_named_plainly_or_refused_plainly() -> None:
+    found = shards_in(
+        "postgresql://a@h/db?schema=g&shard=2022-2023:postgresql://b:pw@s2:5436/archivio"
+        "&shard=2019:postgresql://b@s1/archivio"
+    )
+    assert [(s.first, s.last, s.address) for s in found] == [
+        (2019, 2019, "postgresql://b@s1/archivio"),
+        (2022, 2023, "postgresql://b:***@s2:5436/archivio"),
+    ]
+    refused = {
+        "2019-21:postgresql://s1/db": "shard=ANNI:INDIRIZZO",
+        "2021-2019:postgresql://s1/db": "il primo anno viene dopo l'ultimo",
+        "2019:s1:5432": "shard=ANNI:INDIRIZZO",
+        "2019:postgresql://s1:5432,s2:5433/db": "un server solo per shard",
+    }
+    for value, message in refused.items():
+        with pytest.raises(ShardError, match=message):
+            shards_in(f"postgresql://a@h/db?schema=g&shard={value}")
+    engines.BACKEND = "postgresql://a@h/db?schema=g&shard=2019:postgresql://b:pw@s1/db"
+    assert engines.index_label("indice") == "postgresql://a@h/db?schema=g"  # in messages
+    overlapping = "shard=2019-2021:postgresql://s1/db&shard=2021-2022:postgresql://s2/db"
+    with pytest.raises(ShardError, match="hanno anni in comune"):
+        shards_in(f"postgresql://a@h/db?schema=g&{overlapping}")
 
 
 @dataclass

@@ -81,6 +81,13 @@ def shards_in(address: str) -> list[Shard]:
             raise ShardError(
                 f"shard {years}: l'indirizzo dello shard non può avere parametri suoi (?…)"
             )
+        try:
+            urlsplit(server).port  # noqa: B018 (raises on several hosts or a bad port)
+        except ValueError:
+            raise ShardError(
+                f"shard {years}: un server solo per shard, con host e porta "
+                "(postgresql://utente@server:5432/archivio)"
+            ) from None
         found.append(Shard(first, last, server))
     found.sort(key=lambda shard: shard.first)
     for before, after in pairwise(found):
