@@ -364,6 +364,32 @@ def test_a_full_rebuild_cut_short_between_shard_commits_is_found_by_check(
     assert live_rows_on(first) == articles_between(topology.whoosh, "2019-01-01", "2021-12-31")
 
 
+def test_a_replica_of_the_coordinator_reads_the_shards_too(topology: Topology) -> None:
+    """Primary + replica + shards (the README's recipe): the replica has the coordinator's
+    catalog, user mappings included, and reaches the shards itself."""
+    coordinator = topology.coordinator
+    replica = postgres_cluster.Cluster(coordinator.root, name="replica")
+    try:
+        replica.replicate(coordinator).start()
+        replica.wait_ready()
+        address = (
+            f"postgresql://{coordinator.user}@127.0.0.1:{coordinator.port},127.0.0.1:"
+            f"{replica.port}/{postgres_cluster.DATABASE}?schema={SCHEMA}"
+        )
+        archive = Archive(address)
+        try:
+            with archive.snapshot() as snapshot:
+                assert snapshot._conn.info.port == replica.port  # type: ignore[attr-defined]
+            for request in REQUESTS:
+                page = search(archive, request)
+                found = page.total, page.pages, page.hits, page.facets, page.partial
+                assert found == answers(topology.coordinator_only, request), request
+        finally:
+            archive.close()
+    finally:
+        replica.stop()
+
+
 def test_a_shard_that_stops_is_said_plainly(topology: Topology, tmp_path: Path) -> None:
     _, second = topology.shards
     archive = Archive(topology.coordinator_only)
