@@ -11,7 +11,7 @@ the coordinator's address.
 On a shard, Archivio uses the schema of the same name: it creates it, marks it as a
 partition (`archivio_schema` = `SHARD_SCHEMA`, `owner` = the coordinator's `index_id`),
 and never touches a schema holding anything else, or another index's partitions. Each
-placement makes new tables there (`articles_<n>`) and drops the old ones only after the
+placement makes new tables there (`articles_<years>_<n>`) and drops the old ones only after the
 coordinator has committed: a placement that fails leaves the previous one whole.
 """
 
@@ -165,7 +165,7 @@ def place(
                 "`GRANT USAGE ON FOREIGN DATA WRAPPER postgres_fdw TO <utente>;`"
             ) from None
     for shard in shards:
-        table = f"articles_{generation}"
+        table = f"articles_{shard.first}_{shard.last}_{generation}"  # two ranges, one server
         _make_shard_table(shard, schema, table, create_table, owner)
         server = server_name(schema, shard)
         parts = urlsplit(shard.conninfo)
@@ -331,7 +331,7 @@ def drop_old_tables(
                 found = conn.execute(
                     "SELECT c.relname FROM pg_class c JOIN pg_namespace n "
                     "ON n.oid = c.relnamespace WHERE n.nspname = %s AND c.relkind = 'r' "
-                    "AND c.relname ~ '^articles_[0-9]+$'",
+                    "AND c.relname ~ '^articles_[0-9_]+$'",
                     (schema,),
                 ).fetchall()
                 for (name,) in found:
