@@ -231,8 +231,11 @@ def test_an_incremental_reindex_reaches_the_shards(topology: Topology) -> None:
     )
     removed = sorted(topology.corpus.glob("2021/*.txt"))[0]
     removed.unlink()
+    copied = sorted(topology.corpus.glob("2020/*.txt"))[0]  # its original is on a shard
+    (copied.parent / f"copia-{copied.name}").write_bytes(copied.read_bytes())
     report = reindex(Settings(corpus_dir=topology.corpus, index_dir=topology.sharded))  # type: ignore[arg-type]
     assert (report.full, report.added, report.updated, report.removed) == (False, 1, 1, 1)
+    assert report.duplicates == 1
     reindex(Settings(corpus_dir=topology.corpus, index_dir=topology.single))  # type: ignore[arg-type]
     reindex(Settings(corpus_dir=topology.corpus, index_dir=topology.whoosh), engine="whoosh")
     assert (live_rows_on(first), live_rows_on(second)) == before  # +1 -1 on the first

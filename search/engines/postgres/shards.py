@@ -176,6 +176,8 @@ def place(
             "connect_timeout": CONNECT_TIMEOUT,
             "fetch_size": FETCH_SIZE,
             "batch_size": BATCH_SIZE,
+            # No two-phase commit in postgres_fdw: commit the shards together, not one by one.
+            "parallel_commit": "true",
         }
         conn.execute(
             sql.SQL("CREATE SERVER {} FOREIGN DATA WRAPPER postgres_fdw OPTIONS ({})").format(

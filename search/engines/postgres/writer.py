@@ -34,6 +34,7 @@ from search.engines.postgres.schema import (
     generation_number,
     schema_version,
 )
+from search.engines.postgres.shardkeys import ShardKeys
 from search.engines.postgres.shards import (
     LOCAL_TABLE,
     SHARD_SCHEMA,
@@ -92,6 +93,7 @@ class PostgresWriter:
         self._layout: list[dict[str, object]] = []
         self._placed: list[Shard] | None = None  # the shards placed by this run
         self._staged = False  # the temporary table for rows bound to shards is made
+        self._shard_keys: ShardKeys | None = None  # the shards' article keys (sharded only)
         self._staging = staging  # where the state is prepared (the index folder, if any)
         self.location = location
         self._pending: list[tuple[object, ...]] = []
@@ -187,6 +189,10 @@ class PostgresWriter:
             conn.execute(f'DELETE FROM "{schema}".articles')
             conn.execute(f'DELETE FROM "{schema}".terms')
             self._live = None
+        if self._layout:
+            self._shard_keys = ShardKeys(self._layout)
+            if self._live is not None:
+                self._shard_keys.load(conn, schema)
 
     def _place(self, shards: list[Shard]) -> None:
         """New tables for the index, its articles partitioned as `shards` say."""
@@ -238,9 +244,15 @@ class PostgresWriter:
     def original_of(self, key: str, value: str) -> tuple[str, str] | None:
         if key not in KEYS:
             return None
+        table = "articles"
+        if self._shard_keys is not None:  # the shards' keys are here; ask the local partition
+            on_shard = self._shard_keys.get(key, value)
+            if on_shard is not None:
+                return on_shard
+            table = LOCAL_TABLE
         with self._remote():
             found = self._conn.execute(
-                f'SELECT id, path FROM "{self.schema}".articles WHERE {key} = %s '
+                f'SELECT id, path FROM "{self.schema}".{table} WHERE {key} = %s '
                 "AND died IS NULL LIMIT 1",
                 (value,),
             ).fetchone()
@@ -248,6 +260,10 @@ class PostgresWriter:
 
     def add(self, document: IndexDocument) -> None:
         article = document.article
+        year = article.date.year if article.date else None
+        if self._shard_keys is not None and self._shard_keys.holds(year):
+            path = article.path or ""
+            self._shard_keys.remember(article.id, path, document.url_key, document.text_key)
         tokens = {"title": document.title, "body": document.body, "exact": document.exact}
         for name in TOKEN_COLUMNS[3:]:
             tokens[name] = document.names.get(name, [])
@@ -264,7 +280,7 @@ class PostgresWriter:
                 document.group,
                 Jsonb(stored_document(document)),
                 self._generation,
-                article.date.year if article.date else None,
+                year,
                 *(tsvector_literal(tokens[name], WEIGHTS.get(name, "")) for name in TOKEN_COLUMNS),
             )
         )
@@ -297,6 +313,8 @@ class PostgresWriter:
 
     def delete_path(self, path: str) -> None:
         self._flush()
+        if self._shard_keys is not None:
+            self._shard_keys.forget_path(path)
         arrays = ", ".join(f"tsvector_to_array({name})" for name in TOKEN_COLUMNS)
         with self._remote():
             removed = self._conn.execute(
