@@ -49,6 +49,14 @@ REQUESTS = [
     SearchRequest(query="", undated=True, limit=100),
     SearchRequest(query="scuola", sort="newest", limit=100),
     SearchRequest(query="", limit=100, page=2, collapse=False),
+    SearchRequest(query='"gas russo"~5 OR "alluvione modena"~3', limit=100),
+    SearchRequest(query="+alluvione modena", limit=100),
+    SearchRequest(query="(Putin OR Xi) AND Macron", limit=100),
+    SearchRequest(query="autore:Redazione fonte:italiasettegiorni", limit=100),
+    SearchRequest(query="luogo:Modena -data:2024", limit=100),
+    SearchRequest(query="trump~ OR =negoziati", limit=100),
+    SearchRequest(query='governo -data:"senza data"', sort="oldest", limit=100),
+    SearchRequest(query="aluvione", limit=100),  # a suggestion
 ]
 
 
@@ -164,7 +172,7 @@ def searched(location: Path | str, request: SearchRequest) -> ResultPage:
 
 def answers(location: Path | str, request: SearchRequest) -> tuple[object, ...]:
     page = searched(location, request)
-    return page.total, page.pages, page.hits, page.facets, page.partial
+    return page.total, page.pages, page.hits, page.facets, page.partial, page.suggestion, page.also
 
 
 def test_articles_live_on_the_shards_of_their_year(topology: Topology) -> None:
@@ -185,7 +193,7 @@ def test_articles_live_on_the_shards_of_their_year(topology: Topology) -> None:
 def test_the_sharded_index_answers_like_one_server_and_like_whoosh(topology: Topology) -> None:
     for request in REQUESTS:
         sharded = answers(topology.coordinator_only, request)
-        assert sharded[0], request  # every request finds something
+        assert sharded[0] or sharded[5], request  # every request finds something, or suggests
         assert sharded == answers(topology.single, request), request
         whoosh = searched(topology.whoosh, request)
         assert sharded[0] == whoosh.total, request
@@ -385,7 +393,8 @@ def test_a_replica_of_the_coordinator_reads_the_shards_too(topology: Topology) -
                 assert snapshot._conn.info.port == replica.port  # type: ignore[attr-defined]
             for request in REQUESTS:
                 page = search(archive, request)
-                found = page.total, page.pages, page.hits, page.facets, page.partial
+                found = (page.total, page.pages, page.hits, page.facets, page.partial)
+                found += (page.suggestion, page.also)
                 assert found == answers(topology.coordinator_only, request), request
         finally:
             archive.close()
@@ -436,6 +445,9 @@ def test_a_shard_that_stops_is_said_plainly(topology: Topology, tmp_path: Path) 
 def test_a_full_reindex_moves_the_partitions(topology: Topology) -> None:
     first, second = topology.shards
     coordinator = f"{topology.coordinator.url}?schema=spostato"
+    # Compared with one server rebuilt from scratch too (after the incremental runs above,
+    # a few scores of the name fields differ from a full rebuild, on one server as well).
+    reindex(Settings(corpus_dir=topology.corpus, index_dir=topology.single), full=True)  # type: ignore[arg-type]
     expected = [answers(topology.single, request) for request in REQUESTS]
 
     def years(start: int, end: int) -> int:
