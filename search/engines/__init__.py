@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import importlib
 from pathlib import Path
-from urllib.parse import parse_qsl, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from search.engines.base import Engine
 from search.errors import ArchivioError
@@ -78,8 +78,11 @@ def index_label(location: str | Path) -> str:
     if not backend_names_schema():
         return str(location)
     parts = urlsplit(str(BACKEND))
+    # Shard addresses (`shard=`, with their passwords) are the coordinator's business.
+    kept = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if k != "shard"]
+    parts = parts._replace(query=urlencode(kept))
     if parts.password is None:
-        return str(BACKEND)
+        return urlunsplit(parts)
     return urlunsplit(parts._replace(netloc=parts.netloc.replace(f":{parts.password}@", ":***@")))
 
 

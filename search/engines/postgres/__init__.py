@@ -7,7 +7,8 @@ terms. Queries are Archivio's own tree, evaluated a leaf at a time (a GIN-indexe
 BM25 as the Whoosh engine. The core's state (columns, near-duplicates, manifest) is kept
 in the database with the articles and committed in the same transaction.
 
-Its location is a `postgresql://` address with `schema=`, or an index folder: a folder
+Its articles can be partitioned by year over shard servers (`shards.py`, `shard=` in the
+address). Its location is a `postgresql://` address with `schema=`, or an index folder: a folder
 that names its database in `postgresql.url`, or a new one given a schema of its own on
 the server of `search.engines.BACKEND` (`--backend`, ARCHIVIO_BACKEND). Nothing outside
 this package imports psycopg.
@@ -29,8 +30,10 @@ from search.engines.postgres.connection import (
     split_address,
     unavailable,
     with_schema,
+    without_shards,
 )
 from search.engines.postgres.schema import SCHEMA, generation_number, schema_version
+from search.engines.postgres.shards import shards_in
 from search.engines.postgres.snapshot import PostgresSnapshot
 from search.engines.postgres.state import damaged_files
 from search.engines.postgres.writer import PostgresWriter
@@ -56,7 +59,10 @@ class PostgresEngine:
         self.address = address
         self.conninfo, schema = split_address(address)
         self.schema = schema or "archivio"
-        self.location = str(self.folder) if self.folder is not None else public_address(address)
+        self.shards = shards_in(address) or None  # None: keep the layout the index has
+        self.location = (
+            str(self.folder) if self.folder is not None else public_address(without_shards(address))
+        )
 
     @staticmethod
     def _folder_address(folder: Path) -> str:
@@ -153,7 +159,12 @@ class _Writer(PostgresWriter):
         if engine.folder is not None:
             engine.folder.mkdir(parents=True, exist_ok=True)
         super().__init__(
-            engine.conninfo, engine.schema, engine.location, full=full, staging=engine.folder
+            engine.conninfo,
+            engine.schema,
+            engine.location,
+            full=full,
+            staging=engine.folder,
+            shards=engine.shards,
         )
 
     def commit(self, manifest: Manifest) -> None:

@@ -30,6 +30,9 @@ POOL_TIMEOUT = 5  # seconds to wait for a pooled connection (a search has 5 s in
 # The pool logs every failed attempt in English; Archivio says it once, in Italian.
 logging.getLogger("psycopg.pool").setLevel(logging.CRITICAL)
 DEFAULT_SCHEMA = "archivio"
+# Archivio's own parameters of an address, taken out before connecting (shard: shards.py).
+ARCHIVIO_PARAMETERS = ("schema", "shard")
+PASSWORD = re.compile(r"(postgres(?:ql)?://[^:/@?&]*:)[^@/?&]*@")
 
 
 class AddressError(ArchivioError):
@@ -41,7 +44,7 @@ def split_address(address: str) -> tuple[str, str | None]:
     parts = urlsplit(address)
     query = parse_qsl(parts.query, keep_blank_values=True)
     schema = next((value for key, value in query if key == "schema"), None)
-    kept = urlencode([(key, value) for key, value in query if key != "schema"])
+    kept = urlencode([(key, value) for key, value in query if key not in ARCHIVIO_PARAMETERS])
     if schema is not None and not SCHEMA_NAME.fullmatch(schema):
         raise AddressError(
             f"nome di schema non valido: {schema!r} (lettere minuscole, cifre e _, "
@@ -102,12 +105,15 @@ def unavailable(conninfo: str, error: Exception) -> BackendUnavailableError:
 
 
 def public_address(address: str) -> str:
-    """The address without its password: what messages show."""
+    """The address without its passwords (its own and its shards'): what messages show."""
+    return PASSWORD.sub(r"\1***@", address)
+
+
+def without_shards(address: str) -> str:
+    """The address of the index on its coordinator (the shards are recorded there)."""
     parts = urlsplit(address)
-    if parts.password is None:
-        return address
-    netloc = parts.netloc.replace(f":{parts.password}@", ":***@")
-    return urlunsplit(parts._replace(netloc=netloc))
+    query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if k != "shard"]
+    return urlunsplit(parts._replace(query=urlencode(query)))
 
 
 _pools: dict[tuple[int, str], ConnectionPool] = {}

@@ -5,7 +5,9 @@ meta             key -> value: the live generation (`gen-<n>`)
 articles         one row per article: its row number, keys, the stored article (jsonb),
                  one tsvector per field built from Archivio's tokens, and the
                  generations it lives in: born <= n < died (kept while the previous
-                 generation is, so that permalinks can reopen it)
+                 generation is, so that permalinks can reopen it). Partitioned by the
+                 article's year: `articles_local` here, other years on shard servers
+                 (`shards.py`)
 terms            (field, word) -> number of live articles holding it: the vocabulary
 state_files      the core's state directory of the live and the previous generation
 """
@@ -16,26 +18,25 @@ import psycopg
 
 from search.query.tree import NAME_FIELDS
 
-SCHEMA = "postgresql-2"
+SCHEMA = "postgresql-3"  # 3: articles partitioned by year
 TEXT_COLUMNS = ("title", "body", "exact")
 TOKEN_COLUMNS = (*TEXT_COLUMNS, *NAME_FIELDS)
+# year: the partition key (the article's year, NULL when it has no date).
+ARTICLE_COLUMNS = (
+    "row bigint NOT NULL, id text NOT NULL, path text NOT NULL, url_key text, "
+    "text_key text NOT NULL, grp text NOT NULL, doc jsonb NOT NULL, born bigint NOT NULL, "
+    "died bigint, year int, " + ", ".join(f"{name} tsvector NOT NULL" for name in TOKEN_COLUMNS)
+)
 
 
 def create_tables(conn: psycopg.Connection, schema: str) -> None:
-    names = ", ".join(f"{name} tsvector NOT NULL" for name in TOKEN_COLUMNS)
+    """The index's tables on the coordinator; `articles` is partitioned by year, its
+    partitions are made by `shards.place` (the local one and any on shard servers)."""
     conn.execute(f'CREATE SCHEMA IF NOT EXISTS "{schema}"')
     conn.execute(f'CREATE TABLE "{schema}".archivio_schema (version text NOT NULL)')
     conn.execute(f'INSERT INTO "{schema}".archivio_schema VALUES (%s)', (SCHEMA,))
     conn.execute(f'CREATE TABLE "{schema}".meta (key text PRIMARY KEY, value text NOT NULL)')
-    conn.execute(
-        f'CREATE TABLE "{schema}".articles (row bigint PRIMARY KEY, id text NOT NULL, '
-        f"path text NOT NULL, url_key text, text_key text NOT NULL, grp text NOT NULL, "
-        f"doc jsonb NOT NULL, born bigint NOT NULL, died bigint, {names})"
-    )
-    for column in ("id", "path", "url_key", "text_key"):
-        conn.execute(f'CREATE INDEX ON "{schema}".articles ({column})')
-    for column in TOKEN_COLUMNS:
-        conn.execute(f'CREATE INDEX ON "{schema}".articles USING gin ({column})')
+    conn.execute(f'CREATE TABLE "{schema}".articles ({ARTICLE_COLUMNS}) PARTITION BY RANGE (year)')
     conn.execute(
         f'CREATE TABLE "{schema}".terms (field text NOT NULL, word text COLLATE "C" NOT NULL, '
         "df bigint NOT NULL, PRIMARY KEY (field, word))"
@@ -44,6 +45,19 @@ def create_tables(conn: psycopg.Connection, schema: str) -> None:
         f'CREATE TABLE "{schema}".state_files (generation bigint NOT NULL, name text NOT NULL, '
         "data bytea NOT NULL, digest text NOT NULL, PRIMARY KEY (generation, name))"
     )
+
+
+def create_article_table(
+    conn: psycopg.Connection, schema: str, table: str, standalone: bool
+) -> None:
+    """A partition's indexes (and, `standalone`, the table itself: on a shard)."""
+    if standalone:
+        conn.execute(f'CREATE TABLE "{schema}".{table} ({ARTICLE_COLUMNS})')
+    conn.execute(f'ALTER TABLE "{schema}".{table} ADD PRIMARY KEY (row)')
+    for column in ("id", "path", "url_key", "text_key"):
+        conn.execute(f'CREATE INDEX ON "{schema}".{table} ({column})')
+    for column in TOKEN_COLUMNS:
+        conn.execute(f'CREATE INDEX ON "{schema}".{table} USING gin ({column})')
 
 
 def schema_version(conn: psycopg.Connection, schema: str) -> str | None:

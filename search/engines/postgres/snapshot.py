@@ -30,6 +30,7 @@ from search.engines.postgres.schema import (
     schema_version,
     visible,
 )
+from search.engines.postgres.shards import recorded_layout, shard_unavailable
 from search.engines.postgres.state import LocalFolder, materialise
 from search.engines.postgres.tsvector import MAX_POSITIONS, indexable, tsquery_term
 from search.engines.postgres.writer import WEIGHTS
@@ -58,6 +59,8 @@ class PostgresSnapshot:
         self._lock = threading.Lock()
         self._conninfo = read_conninfo(conninfo)
         self._opened = False
+        self._location = location
+        self._layout: list[dict[str, object]] = []
         self._conn = self._connect()
         self._folder: LocalFolder | None = None
         try:
@@ -75,6 +78,7 @@ class PostgresSnapshot:
             if number is None:
                 raise IndexMissingError(location)
             self.number = number
+            self._layout = recorded_layout(self._conn, schema)
             self.generation = f"gen-{number}"
             self._visible = visible(number, "a")
             self._folder = LocalFolder("archivio-pg-state-")
@@ -96,11 +100,17 @@ class PostgresSnapshot:
 
     def _rows(self, query: str, params: Sequence[object] = ()) -> list[tuple[Any, ...]]:
         """Run a query; when the server went away (a replica that stopped), open the same
-        generation again on the next server the address names, once."""
+        generation again on the next server the address names, once. A shard that does not
+        answer is said plainly; the snapshot then starts a new transaction, so that it
+        answers again once the shard is back."""
         try:
             return self._conn.execute(query, params).fetchall()  # type: ignore[arg-type]
-        except psycopg.OperationalError:
+        except psycopg.OperationalError as error:
             lost = self._conn.closed or self._conn.broken
+            shard = None if lost else shard_unavailable(error, self._location, self._layout)
+            if shard is not None:
+                self._conn.rollback()
+                raise shard from None
             if not self._opened or not lost:
                 raise
         self._conn.close()
