@@ -16,21 +16,26 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import signal
 from collections import deque
 from collections.abc import Iterable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import replace
-from multiprocessing.pool import AsyncResult, Pool
+from typing import TypeVar
 
 import numpy as np
 
 from search.analysis import index_tokens, name_tokens, surface_tokens
 from search.engines.base import IndexDocument
+from search.errors import ArchivioError
 from search.helper_processes import die_with_parent
 from search.identity import text_key, url_key
 from search.model import Article, Skipped
 from search.near_duplicates import minhash
 
 NAME_FIELDS = ("author", "source", "place", "section")
+T = TypeVar("T")
 BATCH = 32  # articles sent to a helper at once
 AHEAD = 4  # batches in flight per helper while the main process reads on
 
@@ -72,14 +77,49 @@ def _prepare_batch(articles: list[Article]) -> list[Prepared]:
     return [prepare(article) for article in articles]
 
 
+def _helper_start(parent: int) -> None:
+    """A helper dies with the reindex and leaves Ctrl-C to it (the terminal sends SIGINT
+    to the whole group: the reindex stops its helpers itself, without their tracebacks)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    die_with_parent(parent)
+
+
+class HelperDiedError(ArchivioError):
+    """A helper process ended without its work (killed, out of memory)."""
+
+
+def _result(future: Future[T]) -> T:
+    try:
+        return future.result()
+    except BrokenProcessPool as error:
+        raise _died() from error
+
+
+def _died() -> HelperDiedError:
+    return HelperDiedError(
+        "un processo ausiliario dell'indicizzazione è terminato senza finire il suo "
+        "lavoro (ucciso, o memoria esaurita): nulla è stato scritto, l'indice precedente "
+        "resta in uso; riesegui `archivio reindex`"
+    )
+
+
 class Preparers:
     """`procs` helper processes that prepare articles; with fewer than 2, the main one does."""
 
     def __init__(self, procs: int) -> None:
-        self._pool: Pool | None = None
+        self._pool: ProcessPoolExecutor | None = None
+        self._procs = procs
         if procs > 1:
-            context = multiprocessing.get_context("fork")
-            self._pool = context.Pool(procs, initializer=die_with_parent, initargs=(os.getpid(),))
+            self._pool = ProcessPoolExecutor(
+                procs,
+                mp_context=multiprocessing.get_context("fork"),
+                initializer=_helper_start,
+                initargs=(os.getpid(),),
+            )
+            # Every helper is forked now, before the engine's writer opens (its lock, its
+            # threads), not when the first articles are sent.
+            for started in [self._pool.submit(os.getpid) for _ in range(procs)]:
+                _result(started)
 
     def in_order(
         self, items: Iterable[Article | Skipped]
@@ -91,18 +131,23 @@ class Preparers:
                 yield item if isinstance(item, Skipped) else (item, prepare(item))
             return
         pool = self._pool
-        pending: deque[tuple[list[Article | Skipped], AsyncResult[list[Prepared]]]] = deque()
-        limit = AHEAD * (pool._processes or 1)  # type: ignore[attr-defined]
+        pending: deque[tuple[list[Article | Skipped], Future[list[Prepared]]]] = deque()
+        limit = AHEAD * self._procs
         batch: list[Article | Skipped] = []
 
         def send() -> None:
             articles = [item for item in batch if not isinstance(item, Skipped)]
-            pending.append((list(batch), pool.apply_async(_prepare_batch, (articles,))))
+            try:
+                future = pool.submit(_prepare_batch, articles)
+            except BrokenProcessPool as error:
+                raise _died() from error
+            pending.append((list(batch), future))
             batch.clear()
 
         def received() -> Iterator[tuple[Article, Prepared] | Skipped]:
             read, result = pending.popleft()
-            done = iter(result.get())
+            prepared: list[Prepared] = _result(result)
+            done = iter(prepared)
             for item in read:
                 yield item if isinstance(item, Skipped) else (item, next(done))
 
@@ -124,9 +169,9 @@ class Preparers:
             raise error
 
     def close(self) -> None:
+        """Stop the helpers: work not yet started is dropped, a batch under way ends."""
         if self._pool is not None:
-            self._pool.terminate()
-            self._pool.join()
+            self._pool.shutdown(wait=True, cancel_futures=True)
             self._pool = None
 
     def __enter__(self) -> Preparers:

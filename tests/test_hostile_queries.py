@@ -63,6 +63,19 @@ def test_a_hundred_words_are_refused_with_what_to_do(sample_archive: Archive) ->
     assert kind == "error" and "al massimo 64" in str(message)
 
 
+def test_parentheses_nested_beyond_reason_are_refused_not_a_crash(built_index: Path) -> None:
+    """200 «(» once took the parser past Python's recursion limit: «errore inatteso», a 500."""
+    query = "(" * 200 + "Balcani"
+    kind, message = run(Archive(built_index), query)
+    assert kind == "error" and "al massimo 32 livelli" in str(message)
+    app = create_app({"INDEX_DIR": str(built_index), "TESTING": True})
+    for path in ("/api/search", "/cerca", "/export.csv"):
+        response = app.test_client().get(path, query_string={"q": query})
+        assert response.status_code == 400, path
+    nested = "(" * 32 + "alluvione" + ")" * 32  # deep, but within the limit: answered
+    assert run(Archive(built_index), nested)[0] != "error"
+
+
 def test_many_prefixes_expand_within_the_budget(sample_archive: Archive) -> None:
     prefixes = " ".join(a + b + "*" for a in "abcdefgh" for b in "aeiou")
     archive = Archive(sample_archive.location, budget=QueryBudget(max_expanded_terms=50))

@@ -87,3 +87,80 @@ def test_killing_the_writer_kills_its_helpers_and_frees_the_lock(tmp_path: Path)
     assert Archive(index).stats().articles == before
     report = reindex(Settings(corpus_dir=corpus, index_dir=index), full=True)
     assert report.articles == before and report.duplicates >= 3 * before
+
+
+PREPARE = """
+import sys
+from pathlib import Path
+from search.indexer import reindex
+from search.settings import Settings
+settings = Settings(corpus_dir=Path(sys.argv[1]), index_dir=Path(sys.argv[2]), procs=2)
+try:
+    reindex(settings, full=True, engine="tantivy")
+except KeyboardInterrupt:
+    print("interrotto", file=sys.stderr)
+    sys.exit(130)
+"""
+
+
+def _copies(tmp_path: Path, count: int) -> Path:
+    corpus = tmp_path / "corpus"
+    for copy in range(count):
+        shutil.copytree(SAMPLE_CORPUS, corpus / f"copia-{copy}")
+    return corpus
+
+
+def _helpers_of(process: subprocess.Popen[str]) -> set[int]:
+    deadline = time.monotonic() + 120
+    helpers: set[int] = set()
+    while len(helpers) < 2:  # the two preparers, forked before the writer opens
+        assert process.poll() is None, "the rebuild ended before starting its helpers"
+        assert time.monotonic() < deadline, "no helper process was ever started"
+        helpers = children(process.pid)
+        time.sleep(0.01)
+    return helpers
+
+
+def test_a_helper_that_dies_stops_the_rebuild_with_a_reason_and_frees_the_lock(
+    tmp_path: Path,
+) -> None:
+    """Before: the reindex waited forever for the dead helper's articles, holding the lock."""
+    corpus = _copies(tmp_path, 8)
+    index = tmp_path / "index"
+    reindex(Settings(corpus_dir=SAMPLE_CORPUS, index_dir=index), engine="tantivy")
+    before = Archive(index).stats().articles
+    process = subprocess.Popen(
+        [sys.executable, "-c", PREPARE, str(corpus), str(index)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    os.kill(min(_helpers_of(process)), signal.SIGKILL)
+    _, stderr = process.communicate(timeout=120)  # never a wait without end
+    assert process.returncode != 0
+    assert "HelperDiedError" in stderr and "processo ausiliario" in stderr
+    assert Archive(index).stats().articles == before  # the previous index, untouched
+    report = reindex(Settings(corpus_dir=SAMPLE_CORPUS, index_dir=index), full=True)
+    assert report.articles == before  # the lock was let go
+
+
+def test_ctrl_c_stops_a_rebuild_with_helpers_quietly(tmp_path: Path) -> None:
+    """A terminal's Ctrl-C reaches the whole group: the helpers leave it to the reindex
+    (no traceback of theirs) and the reindex stops them (before: a hang, 3 times in 10)."""
+    corpus = _copies(tmp_path, 8)
+    index = tmp_path / "index"
+    for _ in range(3):
+        process = subprocess.Popen(
+            [sys.executable, "-c", PREPARE, str(corpus), str(index)],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            text=True,
+            start_new_session=True,
+        )
+        helpers = _helpers_of(process)
+        time.sleep(0.3)
+        os.killpg(process.pid, signal.SIGINT)
+        _, stderr = process.communicate(timeout=60)
+        assert process.returncode in (0, 130), stderr  # 0: it had finished already
+        assert "Traceback" not in stderr
+        assert not any(alive(pid) for pid in helpers)

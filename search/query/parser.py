@@ -90,14 +90,23 @@ def parse(text: str) -> ParsedSyntax:
         return ParsedSyntax(_Parser(_lex(plain)).query(), [UNBALANCED])
 
 
+MAX_NESTING = 32  # parentheses inside parentheses: more is no query a person writes
+
+
 def _lex(text: str) -> list[Lexeme]:
     out: list[Lexeme] = []
     i, n = 0, len(text)
+    depth = 0
     while i < n:
         char = text[i]
         if char.isspace():
             i += 1
         elif char in "()":
+            depth = depth + 1 if char == "(" else max(depth - 1, 0)
+            if depth > MAX_NESTING:
+                raise QueryError(
+                    f"troppe parentesi una dentro l'altra: al massimo {MAX_NESTING} livelli"
+                )
             out.append(Lexeme(char))
             i += 1
         elif char == '"':
