@@ -83,3 +83,19 @@ def test_real_jsonl_files(shared_corpus: Path) -> None:
     assert articles[0].id == "facta-00000"
     assert all(a.body for a in articles)
     assert sum(a.date is not None for a in articles) > 1000
+
+
+def test_an_empty_jsonl_file_is_skipped_as_empty(tmp_path: Path) -> None:
+    """As an empty .txt is: the report names it, instead of passing over it in silence."""
+    import pytest
+
+    from search.errors import SkipInput
+
+    for name, content in (("vuoto.jsonl", b""), ("bianco.jsonl", b"\n  \n\n")):
+        path = tmp_path / name
+        path.write_bytes(content)
+        with pytest.raises(SkipInput, match="file vuoto"):
+            list(read_articles(path, name))
+    written = tmp_path / "uno.jsonl"
+    written.write_text(json.dumps({"title": "Titolo", "body": "Testo dell'articolo."}) + "\n")
+    assert [type(item) for item in read_articles(written, "uno.jsonl")] == [Article]

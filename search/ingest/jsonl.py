@@ -37,8 +37,10 @@ def read_jsonl(
     """Articles of a JSONL file; `label` names the file in reports (`file#line`)."""
     with open_regular(path) as raw:
         stream: Readable = Decompressed(raw, limits) if path.name.endswith(".gz") else raw
+        records = 0
         try:
             for number, line in bounded_lines(stream, limits.max_line_bytes):
+                records += 1
                 if line is None:
                     yield Skipped(
                         f"{label}#{number}",
@@ -57,8 +59,12 @@ def read_jsonl(
                 yield article
         except (EOFError, zlib.error, gzip.BadGzipFile) as damage:
             yield Skipped(label, f"file compresso troncato o danneggiato: {damage}")
+            return
         except TooMuchData as excess:
             yield Skipped(label, str(excess))
+            return
+    if not records:
+        raise SkipInput("file vuoto: nessuna riga JSON")
 
 
 def parse_record(raw: bytes | str) -> Article:
