@@ -396,7 +396,7 @@ def test_the_bar_shows_the_phase_instead_of_going_silent(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     screen = io.StringIO()
-    monkeypatch.setattr("search.cli.tqdm", partial(tqdm, file=screen))
+    monkeypatch.setattr("tqdm.tqdm", partial(tqdm, file=screen))  # imported when a bar starts
     progress = _Progress(enabled=True)
     progress.interactive = True
     progress.start(1, 2048)
