@@ -201,7 +201,12 @@ def _child(argv: list[str]) -> int:
     parser.add_argument("--limit-mb", type=int)
     parser.add_argument("--incremental", action="store_true")
     parser.add_argument("--progress", type=Path, help="append a line per file read")
+    parser.add_argument("--backend", help="a PostgreSQL server's address (engine postgresql)")
     args = parser.parse_args(argv)
+    if args.backend:
+        from search import engines
+
+        engines.BACKEND = args.backend
     import whoosh.analysis  # noqa: F401
 
     import search.indexer  # noqa: F401  (imports are not indexing time)
@@ -256,6 +261,7 @@ def run_build(
     fresh: bool = True,
     progress: Path | None = None,
     archivio_engine: str | None = None,
+    backend: str | None = None,
 ) -> dict[str, float]:
     """Build in a child process; its JSON figures (raises on a failed build)."""
     if fresh and index.exists():
@@ -272,6 +278,8 @@ def run_build(
         command += ["--engine", archivio_engine]
     if progress is not None:
         command += ["--progress", str(progress)]
+    if backend is not None:
+        command += ["--backend", backend]
     done = subprocess.run(
         command, cwd=ROOT, capture_output=True, text=True, env={**os.environ, "PYTHONHASHSEED": "0"}
     )

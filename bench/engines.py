@@ -19,11 +19,13 @@ import os
 import shutil
 import sys
 import time
+from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 
 from bench.builds import run_build
 from bench.latency import archivio_search, percentile, stock_search
-from bench.queries import query_mix
+from bench.queries import BenchQuery, query_mix
 from bench.synth import SHARED, generate
 
 BUILDS = ("stock-whoosh", "bare-tantivy", "archivio-whoosh", "archivio-tantivy")
@@ -70,22 +72,27 @@ def build_all(corpus: Path, home: Path, skip: set[str]) -> dict[str, dict[str, f
     return figures
 
 
-def measure_searches(home: Path, real: Path, rounds: int) -> dict[str, dict[str, float]]:
-    from whoosh import index as whoosh_index
-
+def measure_searches(
+    home: Path, real: Path, rounds: int, names: tuple[str, ...] = BUILDS
+) -> dict[str, dict[str, float]]:
     from bench import bare_tantivy
     from search.archive import Archive
 
     mix = query_mix(real)
-    archives = {name: Archive(home / name) for name in ("archivio-whoosh", "archivio-tantivy")}
-    stock = whoosh_index.open_dir(str(home / "stock-whoosh"))
-    bare = bare_tantivy.open_index(home / "bare-tantivy")
-    runs = {
-        "archivio-whoosh": lambda q: archivio_search(archives["archivio-whoosh"], q),
-        "archivio-tantivy": lambda q: archivio_search(archives["archivio-tantivy"], q),
-        "stock-whoosh": lambda q: stock_search(stock, q),
-        "bare-tantivy": lambda q: bare_tantivy.search(bare, q.text),
-    }
+    runs: dict[str, Callable[[BenchQuery], object]] = {}
+    archives = []
+    for name in names:
+        if name.startswith("archivio-"):
+            archive = Archive(home / name)
+            archives.append(archive)
+            runs[name] = partial(archivio_search, archive)
+        elif name == "stock-whoosh":
+            from whoosh import index as whoosh_index
+
+            runs[name] = partial(stock_search, whoosh_index.open_dir(str(home / name)))
+        else:
+            bare = bare_tantivy.open_index(home / name)
+            runs[name] = lambda q, bare=bare: bare_tantivy.search(bare, q.text)
     times: dict[str, list[float]] = {name: [] for name in runs}
     for query in mix:  # warm-up: page cache, stem caches, parsers
         for run in runs.values():
@@ -96,7 +103,7 @@ def measure_searches(home: Path, real: Path, rounds: int) -> dict[str, dict[str,
                 started = time.perf_counter()
                 run(query)
                 times[name].append((time.perf_counter() - started) * 1000)
-    for archive in archives.values():
+    for archive in archives:
         archive.close()
     return {
         name: {
@@ -117,6 +124,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--work", type=Path, default=Path("/tmp/archivio-bench"))
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--skip-builds", default="", help="comma list of builds to reuse")
+    parser.add_argument(
+        "--only", default=",".join(BUILDS), help="comma list of the builds to make and search"
+    )
     args = parser.parse_args(argv)
     if args.corpus is not None:
         label = "real"
@@ -133,7 +143,8 @@ def main(argv: list[str] | None = None) -> int:
     home.mkdir(parents=True, exist_ok=True)
     results_path = home / "results.json"
     results = json.loads(results_path.read_text()) if results_path.exists() else {}
-    skip = {name for name in args.skip_builds.split(",") if name}
+    names = tuple(name for name in BUILDS if name in args.only.split(","))
+    skip = {name for name in args.skip_builds.split(",") if name} | (set(BUILDS) - set(names))
     builds = results.get("builds", {})
     builds.update(build_all(corpus, home, skip))
     results.update(
@@ -143,7 +154,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     results_path.write_text(json.dumps(results, indent=2))
     print("searching ...", flush=True)
-    results["searches"] = measure_searches(home, args.real, args.rounds)
+    results["searches"] = measure_searches(home, args.real, args.rounds, names)
     results["load_after"] = os.getloadavg()[0]
     results_path.write_text(json.dumps(results, indent=2))
     for name, figures in results["searches"].items():

@@ -14,7 +14,7 @@ import pytest
 from search import engines
 from search.archive import Archive
 from search.engines import POINTER, recorded_engine
-from search.engines.postgres.tsvector import tsvector_literal
+from search.engines.postgres.tsvector import positions, tsvector_literal
 from search.errors import ArchivioError
 from search.indexer import reindex
 from search.results import SearchRequest, search
@@ -62,9 +62,15 @@ def test_an_address_naming_its_schema_is_the_index(server: str, tmp_path: Path) 
 
 
 def test_tokens_are_stored_as_given_with_positions_and_weights() -> None:
-    assert tsvector_literal(["alluvion", "mod", "alluvion"], "A") == "'alluvion':1A,3A 'mod':2A"
-    assert tsvector_literal(["l'aquila", "back\\slash"]) == "'l''aquila':1 'back\\\\slash':2"
-    assert tsvector_literal(["x" * 3000, "y"]) == "'y':2"  # too long for PostgreSQL: left out
+    def literal(tokens: list[str], weight: str = "") -> str:
+        return tsvector_literal(positions(tokens), weight)
+
+    assert literal(["alluvion", "mod", "alluvion"], "A") == "'alluvion':1A,3A 'mod':2A"
+    assert literal(["l'aquila", "back\\slash"]) == "'l''aquila':1 'back\\\\slash':2"
+    assert literal(["x" * 3000, "y"]) == "'y':2"  # too long for PostgreSQL: left out
+    # As PostgreSQL keeps them: at most 256 positions a word, none past 16383.
+    assert len(positions(["a"] * 300)["a"]) == 256
+    assert positions(["b"] * 16380 + ["a"] * 10)["a"] == [16381, 16382, 16383]
 
 
 def test_a_schema_that_is_not_an_index_is_never_touched(server: str, tmp_path: Path) -> None:

@@ -9,6 +9,10 @@ articles         one row per article: its row number, keys, the stored article (
                  article's year: `articles_local` here, other years on shard servers
                  (`shards.py`)
 terms            (field, word) -> number of live articles holding it: the vocabulary
+postings         (field, word) -> the rows holding it and how often (int64 and int16
+                 arrays), one record per word for each batch of articles a run wrote:
+                 a search reads a word's rows in one go instead of every matching
+                 tsvector; rows no longer live are left to the reader's columns
 state_files      the core's state directory of the live and the previous generation
 """
 
@@ -18,7 +22,7 @@ import psycopg
 
 from search.query.tree import NAME_FIELDS
 
-SCHEMA = "postgresql-3"  # 3: articles partitioned by year
+SCHEMA = "postgresql-4"  # 3: articles partitioned by year; 4: postings
 TEXT_COLUMNS = ("title", "body", "exact")
 TOKEN_COLUMNS = (*TEXT_COLUMNS, *NAME_FIELDS)
 # year: the partition key (the article's year, NULL when it has no date).
@@ -41,6 +45,11 @@ def create_tables(conn: psycopg.Connection, schema: str) -> None:
         f'CREATE TABLE "{schema}".terms (field text NOT NULL, word text COLLATE "C" NOT NULL, '
         "df bigint NOT NULL, PRIMARY KEY (field, word))"
     )
+    conn.execute(
+        f'CREATE TABLE "{schema}".postings (field text NOT NULL, word text COLLATE "C" NOT NULL, '
+        "rows bytea NOT NULL, counts bytea NOT NULL)"
+    )
+    conn.execute(f'CREATE INDEX ON "{schema}".postings (field, word)')
     conn.execute(
         f'CREATE TABLE "{schema}".state_files (generation bigint NOT NULL, name text NOT NULL, '
         "data bytea NOT NULL, digest text NOT NULL, PRIMARY KEY (generation, name))"
@@ -71,7 +80,7 @@ def schema_version(conn: psycopg.Connection, schema: str) -> str | None:
     return str(row[0]) if row else "?"
 
 
-TABLES = ("archivio_schema", "meta", "articles", "terms", "state_files")
+TABLES = ("archivio_schema", "meta", "articles", "terms", "postings", "state_files")
 
 
 def foreign_schema(conn: psycopg.Connection, schema: str) -> bool:

@@ -22,6 +22,7 @@ from search.budget import Deadline
 from search.columns import Columns
 from search.engines.base import Expansion, Matches, StoredArticle, within_edits
 from search.engines.evaluate import Evaluator
+from search.engines.postgres import postings
 from search.engines.postgres.connection import connect, read_conninfo
 from search.engines.postgres.schema import (
     SCHEMA,
@@ -32,8 +33,7 @@ from search.engines.postgres.schema import (
 )
 from search.engines.postgres.shards import recorded_layout, shard_unavailable
 from search.engines.postgres.state import LocalFolder, materialise
-from search.engines.postgres.tsvector import MAX_POSITIONS, indexable, tsquery_term
-from search.engines.postgres.writer import WEIGHTS
+from search.engines.postgres.tsvector import indexable, tsquery_term
 from search.engines.stored import stored_article
 from search.errors import IndexMissingError, StaleIndexError
 from search.query.tree import Node
@@ -42,13 +42,6 @@ from search.store import SCHEMA_VERSION, read_version
 EMPTY = np.zeros(0, dtype=np.int64)
 KEYS = ("id", "url_key", "text_key", "path")
 MAX_PHRASE_SPAN = 10  # wider proximity: positions are read for every candidate instead
-# ts_rank of the word 'x' with n positions of a weight, n = 1..256 (see `term_rows`).
-FREQUENCY_TABLE_SQL = (
-    "SELECT n, ts_rank(('''x'':' || string_agg(i::text || %s, ',') || ' ''y'':16383')"
-    "::tsvector, '''x'''::tsquery) FROM generate_series(1, %s) n, generate_series(1, n) i "
-    "GROUP BY n"
-)
-_FREQUENCIES: dict[str, dict[float, int]] = {}  # field weight -> ts_rank -> positions
 
 
 class PostgresSnapshot:
@@ -136,50 +129,10 @@ class PostgresSnapshot:
     ) -> tuple[np.ndarray, np.ndarray]:
         if field not in TOKEN_COLUMNS or not indexable(token):
             return EMPTY, np.zeros(0)
-        # The frequencies come back through ts_rank, which for a one-word query depends
-        # only on how many positions the word has (and the field's weight): ten times
-        # faster than unnesting every matching tsvector. A rank not in the table falls
-        # back to counting the positions.
-        query = (
-            f'SELECT a.row, ts_rank(a.{field}, %s::tsquery) FROM "{self.schema}".articles a '
-            f"WHERE a.{field} @@ %s::tsquery AND {self._visible} ORDER BY a.row"
-        )
-        term = tsquery_term(token)
+        query = f'SELECT rows, counts FROM "{self.schema}".postings WHERE field = %s AND word = %s'
         with self._lock:
-            table = self._frequency_table(field)
-            ranked = self._rows(query, (term, term))
-        if not ranked:
-            return EMPTY, np.zeros(0)
-        rows = np.fromiter((row for row, _ in ranked), dtype=np.int64, count=len(ranked))
-        tfs = [table.get(float(rank)) for _, rank in ranked]
-        if None in tfs:
-            return self._counted_rows(field, token)
-        return rows, np.asarray(tfs, dtype=np.float64)
-
-    def _frequency_table(self, field: str) -> dict[float, int]:
-        """ts_rank of a one-word query -> the word's number of positions, for `field`."""
-        weight = WEIGHTS.get(field, "")
-        table = _FREQUENCIES.get(weight)
-        if table is None:
-            found = self._rows(FREQUENCY_TABLE_SQL, (weight, MAX_POSITIONS))
-            table = {float(rank): int(n) for n, rank in found}
-            if len(table) == MAX_POSITIONS:  # every count tells apart: the table is usable
-                _FREQUENCIES[weight] = table
-        return table
-
-    def _counted_rows(self, field: str, token: str) -> tuple[np.ndarray, np.ndarray]:
-        query = (
-            f'SELECT a.row, cardinality(u.positions) FROM "{self.schema}".articles a, '
-            f"unnest(a.{field}) u WHERE a.{field} @@ %s::tsquery AND u.lexeme = %s "
-            f"AND {self._visible} "
-            "ORDER BY a.row"
-        )
-        with self._lock:
-            rows = self._rows(query, (tsquery_term(token), token))
-        if not rows:
-            return EMPTY, np.zeros(0)
-        found = np.asarray(rows, dtype=np.int64)
-        return found[:, 0].copy(), found[:, 1].astype(np.float64)
+            records = self._rows(query, (field, token))
+        return postings.read(records, self.columns["live"])
 
     def term_positions(
         self, field: str, token: str, rows: np.ndarray, expired: Callable[[], bool]

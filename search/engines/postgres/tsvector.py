@@ -20,17 +20,24 @@ def quote(token: str) -> str:
     return "'" + token.replace("\\", "\\\\").replace("'", "''") + "'"
 
 
-def tsvector_literal(tokens: list[str], weight: str = "") -> str:
-    positions: dict[str, list[int]] = defaultdict(list)
+def positions(tokens: list[str]) -> dict[str, list[int]]:
+    """Each lexeme's positions as PostgreSQL keeps them (1-based, clamped, at most 256)."""
+    found: dict[str, list[int]] = defaultdict(list)
     for index, token in enumerate(tokens):
         if not token or len(token.encode("utf-8")) > MAX_LEXEME_BYTES:
             continue
-        kept = positions[token]
+        kept = found[token]
         if len(kept) < MAX_POSITIONS:
-            kept.append(min(index + 1, MAX_POSITION))
+            position = min(index + 1, MAX_POSITION)
+            if not kept or kept[-1] != position:  # positions past the last one are one
+                kept.append(position)
+    return found
+
+
+def tsvector_literal(found: dict[str, list[int]], weight: str = "") -> str:
+    """The literal of `positions(tokens)`."""
     return " ".join(
-        f"{quote(token)}:{','.join(f'{p}{weight}' for p in dict.fromkeys(found))}"
-        for token, found in positions.items()
+        f"{quote(token)}:{','.join(f'{p}{weight}' for p in kept)}" for token, kept in found.items()
     )
 
 

@@ -24,6 +24,7 @@ from psycopg.types.json import Jsonb
 
 from search.engines.base import IndexDocument
 from search.engines.postgres.connection import connect, write_conninfo
+from search.engines.postgres.postings import BATCH_ARTICLES, PostingsBatch
 from search.engines.postgres.schema import (
     SCHEMA,
     TOKEN_COLUMNS,
@@ -58,7 +59,7 @@ from search.engines.postgres.state import (
     materialise,
     upload,
 )
-from search.engines.postgres.tsvector import tsvector_literal
+from search.engines.postgres.tsvector import positions, tsvector_literal
 from search.engines.stored import stored_document
 from search.errors import ArchivioError, IndexCorruptError, IndexLockedError, StaleIndexError
 from search.store import SCHEMA_VERSION, Manifest, read_version, write_manifest
@@ -98,6 +99,7 @@ class PostgresWriter:
         self.location = location
         self._pending: list[tuple[object, ...]] = []
         self._df: Counter[tuple[str, str]] = Counter()
+        self._postings = PostingsBatch()
         self._folders: list[LocalFolder] = []
         self._conn = connect(
             write_conninfo(conninfo), autocommit=True, application_name=writer_name()
@@ -188,6 +190,7 @@ class PostgresWriter:
         elif self._live is not None:  # a full rebuild: the new state replaces all of the old
             conn.execute(f'DELETE FROM "{schema}".articles')
             conn.execute(f'DELETE FROM "{schema}".terms')
+            conn.execute(f'DELETE FROM "{schema}".postings')
             self._live = None
         if self._layout:
             self._shard_keys = ShardKeys(self._layout)
@@ -267,9 +270,14 @@ class PostgresWriter:
         tokens = {"title": document.title, "body": document.body, "exact": document.exact}
         for name in TOKEN_COLUMNS[3:]:
             tokens[name] = document.names.get(name, [])
+        kept = {name: positions(words) for name, words in tokens.items()}
         for name, words in tokens.items():
             for word in set(words):
                 self._df[(name, word)] += 1
+            self._postings.add(
+                document.row, name, ((word, len(at)) for word, at in kept[name].items())
+            )
+        self._postings.articles += 1
         self._pending.append(
             (
                 document.row,
@@ -281,11 +289,13 @@ class PostgresWriter:
                 Jsonb(stored_document(document)),
                 self._generation,
                 year,
-                *(tsvector_literal(tokens[name], WEIGHTS.get(name, "")) for name in TOKEN_COLUMNS),
+                *(tsvector_literal(kept[name], WEIGHTS.get(name, "")) for name in TOKEN_COLUMNS),
             )
         )
         if len(self._pending) >= BATCH:
             self._flush()
+        if self._postings.articles >= BATCH_ARTICLES:
+            self._postings.write(self._conn, self.schema)
 
     def _flush(self) -> None:
         if not self._pending:
@@ -365,6 +375,7 @@ class PostgresWriter:
 
     def _commit(self, manifest: Manifest) -> None:
         self._flush()
+        self._postings.write(self._conn, self.schema)
         self._write_terms()
         manifest.version = SCHEMA_VERSION
         manifest.engine = self.engine
