@@ -28,10 +28,9 @@ import json
 import os
 import shutil
 import time
-from collections.abc import Callable
 from pathlib import Path
 
-from bench.builds import dir_size, run_build
+from bench.builds import run_build
 from bench.latency import archivio_search, summary
 from bench.queries import BenchQuery, query_mix
 from bench.synth import SHARED, generate
@@ -166,6 +165,10 @@ def incremental(
     }
 
 
+def say(key: str, value: object) -> None:
+    print(json.dumps({key: value}), flush=True)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     source = parser.add_mutually_exclusive_group()
@@ -188,9 +191,6 @@ def main() -> None:
     names = args.engines.split(",")
     cluster = start_cluster(durable=True) if "postgresql" in names else None
     results: dict[str, object] = {"label": label, "engines": names}
-    say: Callable[[str, object], None] = lambda key, value: print(  # noqa: E731
-        json.dumps({key: value}), flush=True
-    )
     try:
         url = cluster.url if cluster else None
         backends = {name: url if name == "postgresql" else None for name in names}
@@ -232,7 +232,6 @@ def main() -> None:
             }
             say("incremental", results["incremental"])
         results["load_after"] = os.getloadavg()[0]
-        results["index_bytes_folder"] = {n: dir_size(indexes[n]) for n in names}
     finally:
         if cluster is not None:
             cluster.remove()

@@ -3,7 +3,8 @@
 PostgreSQL finds the articles holding a word through the GIN index on its `tsvector`, but
 BM25 also needs how often the word occurs in each, and that is only in the `tsvector`s
 themselves: reading them for a frequent word meant fetching (and decompressing) most of
-the archive's vectors, 30-50 ms a word at 100,000 articles. So the writer also keeps,
+the archive's vectors, 33 ms a word on average at 100,000 articles (profile of the
+query mix, bench/RESULTS.md). So the writer also keeps,
 for every word of each batch of articles it writes, one `postings` record: the rows as
 little-endian int64 bytes and the number of positions (as the `tsvector` keeps them, see
 `tsvector.positions`) as int16 bytes. A search reads a word's records in one index
@@ -14,7 +15,6 @@ replaced later stay in their records until a full rebuild, never seen.
 from __future__ import annotations
 
 from array import array
-from collections.abc import Iterable
 
 import numpy as np
 import psycopg
@@ -30,14 +30,17 @@ class PostingsBatch:
         self._words: dict[tuple[str, str], tuple[array, array]] = {}
         self.articles = 0
 
-    def add(self, row: int, field: str, counts: Iterable[tuple[str, int]]) -> None:
+    def add(self, row: int, fields: dict[str, dict[str, list[int]]]) -> None:
+        """An article's words, field by field, with their positions (`tsvector.positions`)."""
         words = self._words
-        for word, count in counts:
-            found = words.get((field, word))
-            if found is None:
-                found = words[(field, word)] = (array("q"), array("h"))
-            found[0].append(row)
-            found[1].append(count)
+        for field, kept in fields.items():
+            for word, at in kept.items():
+                found = words.get((field, word))
+                if found is None:
+                    found = words[(field, word)] = (array("q"), array("h"))
+                found[0].append(row)
+                found[1].append(len(at))
+        self.articles += 1
 
     def write(self, conn: psycopg.Connection, schema: str) -> None:
         """One record per word into `schema`.postings (COPY), then start afresh."""
@@ -51,8 +54,7 @@ class PostingsBatch:
 
 
 def _little(values: array) -> bytes:
-    kind = "<i8" if values.typecode == "q" else "<i2"
-    return np.frombuffer(values, dtype=values.typecode).astype(kind).tobytes()
+    return np.frombuffer(values, dtype=values.typecode).astype(f"<{values.typecode}").tobytes()
 
 
 def read(records: list[tuple[bytes, bytes]], live: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -274,10 +274,7 @@ class PostgresWriter:
         for name, words in tokens.items():
             for word in set(words):
                 self._df[(name, word)] += 1
-            self._postings.add(
-                document.row, name, ((word, len(at)) for word, at in kept[name].items())
-            )
-        self._postings.articles += 1
+        self._postings.add(document.row, kept)
         self._pending.append(
             (
                 document.row,
