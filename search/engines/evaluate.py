@@ -22,7 +22,7 @@ import numpy as np
 from search.budget import Deadline
 from search.columns import Columns
 from search.engines.base import Matches
-from search.engines.phrases import phrase_count
+from search.engines.phrases import phrase_counts
 from search.query import tree as t
 
 K1 = 1.2
@@ -47,14 +47,9 @@ class Postings(Protocol):
 
     def term_positions(
         self, field: str, token: str, rows: np.ndarray, expired: Callable[[], bool]
-    ) -> dict[int, np.ndarray]:
-        """row -> positions of a term, for the `rows` holding it."""
-        ...
-
-    def phrase_candidates(
-        self, field: str, tokens: tuple[str, ...], distance: int, rows: np.ndarray
-    ) -> np.ndarray:
-        """The `rows` that may hold the phrase (all of them when it cannot tell)."""
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """A term's positions in the `rows` (increasing) holding it: (the row of each
+        position, the position), ordered by row, then position."""
         ...
 
 
@@ -213,20 +208,14 @@ class Evaluator:
         expired: Callable[[], bool],
     ) -> np.ndarray:
         """How many times the phrase occurs in each candidate row (0: not in order)."""
-        counts = np.zeros(len(rows))
-        # A source may drop cheaply the rows where no two neighbouring words are close
-        # enough (PostgreSQL does, in C); positions are read only for the rest.
-        narrowed = self.source.phrase_candidates(field, tokens, distance, rows)
-        keep = np.isin(rows, narrowed, assume_unique=True)
-        rows, at = rows[keep], np.flatnonzero(keep)
         found = {}
         for token in dict.fromkeys(tokens):
             if expired():
                 raise Timeout
             found[token] = self.source.term_positions(field, token, rows, expired)
-        for i, row in zip(at.tolist(), rows.tolist(), strict=True):
-            in_row = {token: spots[row] for token, spots in found.items() if row in spots}
-            counts[i] = phrase_count(tokens, in_row, distance)
+        holding, occurrences = phrase_counts(tokens, found, distance)
+        counts = np.zeros(len(rows))
+        counts[np.searchsorted(rows, holding)] = occurrences
         return counts
 
     def _idf(self, df: int) -> float:

@@ -6,10 +6,13 @@ themselves: reading them for a frequent word meant fetching (and decompressing) 
 the archive's vectors, 33 ms a word on average at 100,000 articles (profile of the
 query mix, bench/RESULTS.md). So the writer also keeps,
 for every word of each batch of articles it writes, one `postings` record: the rows as
-little-endian int64 bytes and the number of positions (as the `tsvector` keeps them, see
-`tsvector.positions`) as int16 bytes. A search reads a word's records in one index
-lookup and keeps the rows its generation's `live` column says are live: rows removed or
-replaced later stay in their records until a full rebuild, never seen.
+little-endian int64 bytes, the number of positions in each (as the `tsvector` keeps them,
+see `tsvector.positions`) as int16 bytes, and those positions one row after the other as
+int16 bytes. A search reads a word's records in one index lookup and keeps the rows its
+generation's `live` column says are live: rows removed or replaced later stay in their
+records until a full rebuild, never seen. Phrases read the positions the same way, so
+that checking the order of the words is one pass of numpy over every candidate
+(`search.engines.phrases`) instead of unnesting each candidate's `tsvector`.
 """
 
 from __future__ import annotations
@@ -27,28 +30,30 @@ class PostingsBatch:
     """The postings of the articles added since the last `write`."""
 
     def __init__(self) -> None:
-        self._words: dict[tuple[str, str], tuple[array, array]] = {}
+        self._words: dict[str, dict[str, tuple[array, array, array]]] = {}
         self.articles = 0
 
     def add(self, row: int, fields: dict[str, dict[str, list[int]]]) -> None:
         """An article's words, field by field, with their positions (`tsvector.positions`)."""
-        words = self._words
         for field, kept in fields.items():
+            words = self._words.setdefault(field, {})
             for word, at in kept.items():
-                found = words.get((field, word))
+                found = words.get(word)
                 if found is None:
-                    found = words[(field, word)] = (array("q"), array("h"))
+                    found = words[word] = (array("q"), array("h"), array("h"))
                 found[0].append(row)
                 found[1].append(len(at))
+                found[2].extend(at)
         self.articles += 1
 
     def write(self, conn: psycopg.Connection, schema: str) -> None:
         """One record per word into `schema`.postings (COPY), then start afresh."""
         if self._words:
-            copy_sql = f'COPY "{schema}".postings (field, word, rows, counts) FROM STDIN'
+            copy_sql = f'COPY "{schema}".postings (field, word, rows, counts, positions) FROM STDIN'
             with conn.cursor() as cursor, cursor.copy(copy_sql) as copy:
-                for (field, word), (rows, counts) in self._words.items():
-                    copy.write_row((field, word, _little(rows), _little(counts)))
+                for field, words in self._words.items():
+                    for word, arrays in words.items():
+                        copy.write_row((field, word, *(_little(values) for values in arrays)))
         self._words.clear()
         self.articles = 0
 
@@ -69,3 +74,20 @@ def read(records: list[tuple[bytes, bytes]], live: np.ndarray) -> tuple[np.ndarr
     rows, counts = rows[kept], counts[kept]
     order = np.argsort(rows, kind="stable")
     return rows[order], counts[order].astype(np.float64)
+
+
+def read_positions(
+    records: list[tuple[bytes, bytes, bytes]], wanted: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """A word's positions in the `wanted` rows: (the row of each position, the position),
+    ordered by row, then position."""
+    if not records or not len(wanted):
+        return EMPTY, EMPTY
+    rows = np.concatenate([np.frombuffer(r, dtype="<i8") for r, _, _ in records])
+    counts = np.concatenate([np.frombuffer(c, dtype="<i2") for _, c, _ in records])
+    positions = np.concatenate([np.frombuffer(p, dtype="<i2") for _, _, p in records])
+    row_of_position = np.repeat(rows.astype(np.int64), counts.astype(np.int64))
+    kept = np.isin(row_of_position, wanted)
+    row_of_position, positions = row_of_position[kept], positions[kept].astype(np.int64)
+    order = np.lexsort((positions, row_of_position))
+    return row_of_position[order], positions[order]

@@ -9,10 +9,11 @@ articles         one row per article: its row number, keys, the stored article (
                  article's year: `articles_local` here, other years on shard servers
                  (`shards.py`)
 terms            (field, word) -> number of live articles holding it: the vocabulary
-postings         (field, word) -> the rows holding it and how often (int64 and int16
-                 arrays), one record per word for each batch of articles a run wrote:
-                 a search reads a word's rows in one go instead of every matching
-                 tsvector; rows no longer live are left to the reader's columns
+postings         (field, word) -> the rows holding it, how often, and where (int64,
+                 int16 and int16 arrays), one record per word for each batch of
+                 articles a run wrote: a search reads a word's rows (and a phrase its
+                 positions) in one go instead of every matching tsvector; rows no
+                 longer live are left to the reader's columns
 state_files      the core's state directory of the live and the previous generation
 """
 
@@ -22,7 +23,7 @@ import psycopg
 
 from search.query.tree import NAME_FIELDS
 
-SCHEMA = "postgresql-4"  # 3: articles partitioned by year; 4: postings
+SCHEMA = "postgresql-5"  # 3: articles partitioned by year; 4: postings; 5: their positions
 TEXT_COLUMNS = ("title", "body", "exact")
 TOKEN_COLUMNS = (*TEXT_COLUMNS, *NAME_FIELDS)
 # year: the partition key (the article's year, NULL when it has no date).
@@ -47,7 +48,7 @@ def create_tables(conn: psycopg.Connection, schema: str) -> None:
     )
     conn.execute(
         f'CREATE TABLE "{schema}".postings (field text NOT NULL, word text COLLATE "C" NOT NULL, '
-        "rows bytea NOT NULL, counts bytea NOT NULL)"
+        "rows bytea NOT NULL, counts bytea NOT NULL, positions bytea NOT NULL)"
     )
     conn.execute(f'CREATE INDEX ON "{schema}".postings (field, word)')
     conn.execute(

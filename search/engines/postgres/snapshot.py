@@ -11,7 +11,6 @@ from __future__ import annotations
 import re
 import threading
 from collections.abc import Callable, Sequence
-from itertools import pairwise
 from typing import Any
 
 import numpy as np
@@ -33,7 +32,7 @@ from search.engines.postgres.schema import (
 )
 from search.engines.postgres.shards import recorded_layout, shard_unavailable
 from search.engines.postgres.state import LocalFolder, materialise
-from search.engines.postgres.tsvector import indexable, tsquery_term
+from search.engines.postgres.tsvector import indexable
 from search.engines.stored import stored_article
 from search.errors import IndexMissingError, StaleIndexError
 from search.query.tree import Node
@@ -41,7 +40,6 @@ from search.store import SCHEMA_VERSION, read_version
 
 EMPTY = np.zeros(0, dtype=np.int64)
 KEYS = ("id", "url_key", "text_key", "path")
-MAX_PHRASE_SPAN = 10  # wider proximity: positions are read for every candidate instead
 
 
 class PostgresSnapshot:
@@ -136,44 +134,16 @@ class PostgresSnapshot:
 
     def term_positions(
         self, field: str, token: str, rows: np.ndarray, expired: Callable[[], bool]
-    ) -> dict[int, np.ndarray]:
+    ) -> tuple[np.ndarray, np.ndarray]:
         if field not in TOKEN_COLUMNS or not indexable(token) or not len(rows):
-            return {}
+            return EMPTY, EMPTY
         query = (
-            f'SELECT a.row, u.positions FROM "{self.schema}".articles a, unnest(a.{field}) u '
-            "WHERE a.row = ANY(%s) AND u.lexeme = %s"
+            f'SELECT rows, counts, positions FROM "{self.schema}".postings '
+            "WHERE field = %s AND word = %s"
         )
         with self._lock:
-            found = self._rows(query, (rows.tolist(), token))
-        return {
-            int(row): np.asarray(sorted(positions or ()), dtype=np.int64)
-            for row, positions in found
-        }
-
-    def phrase_candidates(
-        self, field: str, tokens: tuple[str, ...], distance: int, rows: np.ndarray
-    ) -> np.ndarray:
-        """The `rows` where every two neighbouring words of the phrase occur in order
-        within `distance` positions: a necessary condition, checked by PostgreSQL."""
-        pairs = list(pairwise(tokens))
-        usable = all(indexable(token) for token in tokens) and 0 < distance <= MAX_PHRASE_SPAN
-        if field not in TOKEN_COLUMNS or not pairs or not usable or not len(rows):
-            return rows
-        query_text = " & ".join(
-            "("
-            + " | ".join(
-                f"{tsquery_term(a)} <{k}> {tsquery_term(b)}" for k in range(1, distance + 1)
-            )
-            + ")"
-            for a, b in pairs
-        )
-        query = (
-            f'SELECT a.row FROM "{self.schema}".articles a '
-            f"WHERE a.row = ANY(%s) AND a.{field} @@ %s::tsquery ORDER BY a.row"
-        )
-        with self._lock:
-            found = self._rows(query, (rows.tolist(), query_text))
-        return np.asarray([row for (row,) in found], dtype=np.int64)
+            records = self._rows(query, (field, token))
+        return postings.read_positions(records, rows)
 
     # --- stored articles and keys -------------------------------------------------------
 

@@ -9,8 +9,6 @@ is at most 2046 bytes (longer "words" are left out).
 
 from __future__ import annotations
 
-from collections import defaultdict
-
 MAX_POSITION = 16383
 MAX_POSITIONS = 256
 MAX_LEXEME_BYTES = 2046
@@ -22,29 +20,29 @@ def quote(token: str) -> str:
 
 def positions(tokens: list[str]) -> dict[str, list[int]]:
     """Each lexeme's positions as PostgreSQL keeps them (1-based, clamped, at most 256)."""
-    found: dict[str, list[int]] = defaultdict(list)
-    for index, token in enumerate(tokens):
-        if not token or len(token.encode("utf-8")) > MAX_LEXEME_BYTES:
-            continue
-        kept = found[token]
-        if len(kept) < MAX_POSITIONS:
-            position = min(index + 1, MAX_POSITION)
-            if not kept or kept[-1] != position:  # positions past the last one are one
+    found: dict[str, list[int]] = {}
+    for index, token in enumerate(tokens, 1):
+        kept = found.get(token)
+        if kept is None:
+            if indexable(token):
+                found[token] = [min(index, MAX_POSITION)]
+        elif len(kept) < MAX_POSITIONS:
+            position = min(index, MAX_POSITION)
+            if kept[-1] != position:  # positions past the last one are one
                 kept.append(position)
     return found
 
 
 def tsvector_literal(found: dict[str, list[int]], weight: str = "") -> str:
     """The literal of `positions(tokens)`."""
+    separator = weight + ","
     return " ".join(
-        f"{quote(token)}:{','.join(f'{p}{weight}' for p in kept)}" for token, kept in found.items()
+        f"{quote(token)}:{separator.join(map(str, kept))}{weight}" for token, kept in found.items()
     )
 
 
-def tsquery_term(token: str) -> str:
-    """A tsquery matching one lexeme exactly."""
-    return quote(token)
-
-
 def indexable(token: str) -> bool:
-    return bool(token) and len(token.encode("utf-8")) <= MAX_LEXEME_BYTES
+    # A character is at most 4 bytes: only a long word needs encoding to know.
+    return bool(token) and (
+        len(token) * 4 <= MAX_LEXEME_BYTES or len(token.encode("utf-8")) <= MAX_LEXEME_BYTES
+    )

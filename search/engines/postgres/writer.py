@@ -98,7 +98,7 @@ class PostgresWriter:
         self._staging = staging  # where the state is prepared (the index folder, if any)
         self.location = location
         self._pending: list[tuple[object, ...]] = []
-        self._df: Counter[tuple[str, str]] = Counter()
+        self._df: dict[str, Counter[str]] = {name: Counter() for name in TOKEN_COLUMNS}
         self._postings = PostingsBatch()
         self._folders: list[LocalFolder] = []
         self._conn = connect(
@@ -245,8 +245,8 @@ class PostgresWriter:
         return folder.path
 
     def original_of(self, key: str, value: str) -> tuple[str, str] | None:
-        if key not in KEYS:
-            return None
+        if key not in KEYS or self._live is None:
+            return None  # nothing before this run (a new index or a full rebuild), as on Whoosh
         table = "articles"
         if self._shard_keys is not None:  # the shards' keys are here; ask the local partition
             on_shard = self._shard_keys.get(key, value)
@@ -272,8 +272,7 @@ class PostgresWriter:
             tokens[name] = document.names.get(name, [])
         kept = {name: positions(words) for name, words in tokens.items()}
         for name, words in tokens.items():
-            for word in set(words):
-                self._df[(name, word)] += 1
+            self._df[name].update(set(words))
         self._postings.add(document.row, kept)
         self._pending.append(
             (
@@ -331,11 +330,15 @@ class PostgresWriter:
             ).fetchall()
         for arrays_of_row in removed:
             for name, words in zip(TOKEN_COLUMNS, arrays_of_row, strict=True):
-                for word in words or ():
-                    self._df[(name, word)] -= 1
+                self._df[name].subtract(words or ())
 
     def _write_terms(self) -> None:
-        changes = [(field, word, df) for (field, word), df in self._df.items() if df]
+        changes = [
+            (field, word, df)
+            for field, counts in self._df.items()
+            for word, df in counts.items()
+            if df
+        ]
         if not changes:
             return
         schema = self.schema

@@ -48,8 +48,8 @@ class WhooshPostings:
 
     def term_positions(
         self, field: str, token: str, rows: np.ndarray, expired: Callable[[], bool]
-    ) -> dict[int, np.ndarray]:
-        found: dict[int, np.ndarray] = {}
+    ) -> tuple[np.ndarray, np.ndarray]:
+        row_parts, position_parts = [], []
         docs = np.sort(self.row_docs[rows])
         encoded = token.encode("utf-8")
         for segment, offset in self.segments:
@@ -57,15 +57,13 @@ class WhooshPostings:
             docnums = docs[low:high] - offset
             if not len(docnums):
                 continue
-            for docnum, positions in read_positions(
-                segment, field, encoded, docnums, expired
-            ).items():
+            for docnum, spots in read_positions(segment, field, encoded, docnums, expired).items():
                 row = int(self.doc_rows[offset + docnum])
-                if row >= 0:
-                    found[row] = np.asarray(positions, dtype=np.int64)
-        return found
-
-    def phrase_candidates(
-        self, field: str, tokens: tuple[str, ...], distance: int, rows: np.ndarray
-    ) -> np.ndarray:
-        return rows  # Whoosh cannot tell more cheaply than by reading the positions
+                if row >= 0 and spots:
+                    row_parts.append(np.full(len(spots), row, dtype=np.int64))
+                    position_parts.append(np.asarray(spots, dtype=np.int64))
+        if not row_parts:
+            return EMPTY, EMPTY
+        found_rows, positions = np.concatenate(row_parts), np.concatenate(position_parts)
+        order = np.lexsort((positions, found_rows))
+        return found_rows[order], positions[order]

@@ -81,9 +81,10 @@ def read_positions(
         return found
     fmt = reader.schema[field].format
     if not isinstance(matcher, W3LeafMatcher):
+        wanted_docs = set(wanted.tolist())
         while matcher.is_active():  # type: ignore[attr-defined]
             docnum = matcher.id()  # type: ignore[attr-defined]
-            if docnum in set(wanted.tolist()):
+            if docnum in wanted_docs:
                 found[docnum] = list(matcher.value_as("positions"))  # type: ignore[attr-defined]
             matcher.next()  # type: ignore[attr-defined]
         return found
