@@ -24,13 +24,13 @@ def phrase_counts(
     Rows and positions become one key each (row × stride + position) with a stride wider
     than any position plus `distance`: a key looks back at most `distance`, so it never
     reaches another row's keys, and all rows are matched in one pass of searchsorted."""
-    if any(token not in positions or not len(positions[token][1]) for token in tokens):
+    used = {token: positions.get(token, (EMPTY, EMPTY)) for token in tokens}
+    if any(not len(spots) for _, spots in used.values()):
         return EMPTY, EMPTY
-    top = max(int(spots.max()) for _, spots in (positions[token] for token in tokens))
-    stride = top + distance + 1
+    stride = max(int(spots.max()) for _, spots in used.values()) + distance + 1
     keys = {
         token: rows.astype(np.int64) * stride + spots.astype(np.int64)
-        for token, (rows, spots) in ((token, positions[token]) for token in dict.fromkeys(tokens))
+        for token, (rows, spots) in used.items()
     }
     ends = keys[tokens[0]]
     for token in tokens[1:]:
