@@ -188,6 +188,11 @@ def main() -> None:
     parser.add_argument("--engines", default=",".join(ENGINES))
     parser.add_argument("--no-http", action="store_true", help="skip the HTTP run")
     parser.add_argument("--no-incremental", action="store_true", help="skip the incremental add")
+    parser.add_argument(
+        "--keep-cluster",
+        action="store_true",
+        help="leave the PostgreSQL cluster running at the end (its folder and URL are printed)",
+    )
     args = parser.parse_args()
     from tests.postgres_cluster import start_cluster
 
@@ -199,6 +204,8 @@ def main() -> None:
     home.mkdir(parents=True, exist_ok=True)
     names = args.engines.split(",")
     cluster = start_cluster(durable=True) if "postgresql" in names else None
+    if cluster is not None:
+        print(f"cluster: {cluster.url} in {cluster.root}", flush=True)
     results: dict[str, object] = {"label": label, "engines": names}
     try:
         url = cluster.url if cluster else None
@@ -242,7 +249,9 @@ def main() -> None:
             say("incremental", results["incremental"])
         results["load_after"] = os.getloadavg()[0]
     finally:
-        if cluster is not None:
+        if cluster is not None and args.keep_cluster:
+            print(f"cluster kept: {cluster.url} in {cluster.root}", flush=True)
+        elif cluster is not None:
             cluster.remove()
         (home / "results.json").write_text(json.dumps(results, indent=1, ensure_ascii=False))
     print(f"figures in {home / 'results.json'}", flush=True)

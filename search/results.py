@@ -397,10 +397,14 @@ def _collapse(
     """Positions of the best hit of each group (strict and partial apart), and its copies."""
     if not collapse or not len(rows):
         return np.arange(len(rows)), np.zeros(len(rows), dtype=np.int64)
-    keys = groups[rows].astype(np.int64)
-    sections = strict.astype(np.int64)
-    combined = np.stack([keys, sections], axis=1)
-    _, first, counts = np.unique(combined, axis=0, return_index=True, return_counts=True)
+    keys = groups[rows]
+    firsts, sizes = [], []
+    for section in (strict, ~strict):  # a unique of plain integers each: no 2-column rows
+        at = np.flatnonzero(section)
+        _, first, counts = np.unique(keys[at], return_index=True, return_counts=True)
+        firsts.append(at[first])
+        sizes.append(counts)
+    first, counts = np.concatenate(firsts), np.concatenate(sizes)
     order = np.argsort(first)
     return first[order], counts[order] - 1
 

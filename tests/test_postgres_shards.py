@@ -24,7 +24,7 @@ from flask import Flask
 from search import engines
 from search.archive import Archive
 from search.engines import open_engine
-from search.engines.postgres.shards import ShardError, shards_in
+from search.engines.postgres.shards import ShardError, drop_servers, shards_in
 from search.errors import ArchivioError, BackendUnavailableError
 from search.indexer import reindex
 from search.model import ResultPage
@@ -287,6 +287,46 @@ def test_a_schema_on_a_shard_that_is_not_archivios_is_never_touched(
     with pytest.raises(ArchivioError, match="un indice che sta su un altro server"):
         reindex(Settings(corpus_dir=SAMPLE_CORPUS, index_dir=inside), full=True)  # type: ignore[arg-type]
     assert (live_rows_on(first), live_rows_on(second)) == before
+
+
+def test_a_first_sharded_build_cut_short_leaves_nothing_in_the_way(
+    topology: Topology, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The shards commit their new tables before the coordinator commits: a first build
+    killed in between leaves tables on the shards that no index ever published. The next
+    reindex of the same address must build (not refuse the shards as another index's)
+    and clear what the cut-short run left."""
+    from search.engines.postgres.writer import PostgresWriter
+
+    first, second = topology.shards
+    address = (
+        f"{topology.coordinator.url}?schema=prima"
+        f"&shard=2019-2021:{first.url}&shard=2022-2023:{second.url}"
+    )
+
+    def cut_short(self: PostgresWriter, manifest: object) -> None:
+        raise RuntimeError("processo ucciso prima del commit")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(PostgresWriter, "_commit", cut_short)
+        with pytest.raises(RuntimeError, match="ucciso"):
+            reindex(Settings(corpus_dir=topology.corpus, index_dir=address))  # type: ignore[arg-type]
+    with psycopg.connect(first.url) as conn:  # the cut-short run's table is on the shard
+        assert shard_table(conn, "prima")
+    report = reindex(Settings(corpus_dir=topology.corpus, index_dir=address))  # type: ignore[arg-type]
+    assert report.added == SAMPLE_ARTICLES
+    assert live_rows_on(first, "prima") == live_rows_on(first)  # one table each, as built
+    assert live_rows_on(second, "prima") == live_rows_on(second)
+    alone = f"{topology.coordinator.url}?schema=prima_sola"  # the same corpus, one server
+    reindex(Settings(corpus_dir=topology.corpus, index_dir=alone))  # type: ignore[arg-type]
+    assert [answers(address, r) for r in REQUESTS] == [answers(alone, r) for r in REQUESTS]
+    with psycopg.connect(topology.coordinator.url, autocommit=True) as conn:  # for the others
+        drop_servers(conn, "prima")
+        conn.execute("DROP SCHEMA prima CASCADE")
+        conn.execute("DROP SCHEMA prima_sola CASCADE")
+    for shard in topology.shards:
+        with psycopg.connect(shard.url, autocommit=True) as conn:
+            conn.execute("DROP SCHEMA prima CASCADE")
 
 
 def with_password(url: str) -> str:

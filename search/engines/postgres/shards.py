@@ -138,6 +138,20 @@ def index_id(conn: psycopg.Connection, schema: str) -> str | None:
     return str(row[0]) if row else None
 
 
+def new_index_id(conn: psycopg.Connection, schema: str) -> str:
+    """The name a coordinator gives an index it builds for the first time: the same for
+    every run on this server, database and schema (and on its replicas), so that a first
+    build killed after the shards made their tables (they commit before the coordinator)
+    leaves tables the next run recognises as its own, and drops, instead of refusing them
+    as another index's. Another server has another `system_identifier` (set by initdb)."""
+    found = conn.execute(
+        "SELECT s.system_identifier, d.oid FROM pg_control_system() s, pg_database d "
+        "WHERE d.datname = current_database()"
+    ).fetchone()
+    identity = f"{found[0]}:{found[1]}:{schema}" if found else schema
+    return hashlib.sha1(identity.encode()).hexdigest()[:32]
+
+
 def server_name(schema: str, shard: Shard) -> str:
     digest = hashlib.sha1(f"{schema}:{shard.first}:{shard.last}".encode()).hexdigest()[:16]
     return f"archivio_shard_{digest}"

@@ -13,7 +13,6 @@ import os
 import shutil
 import socket
 import time
-import uuid
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -46,6 +45,7 @@ from search.engines.postgres.shards import (
     drop_servers,
     index_id,
     layout_key,
+    new_index_id,
     place,
     recorded_key,
     recorded_layout,
@@ -202,7 +202,7 @@ class PostgresWriter:
         conn, schema = self._conn, self.schema
         # Readers hold the old tables while they search: wait for them a while, not forever.
         conn.execute("SET LOCAL lock_timeout = '30s'")
-        self._owner = index_id(conn, schema) or uuid.uuid4().hex  # kept: its shards know it
+        self._owner = index_id(conn, schema) or new_index_id(conn, schema)  # its shards know it
         try:
             drop_servers(conn, schema)
             drop_tables(conn, schema)
