@@ -60,12 +60,16 @@ ELIDED_ARTICLES = frozenset(
 )
 APOSTROPHES = "'’`´"
 
+# Combining accents (what `fold` strips): a word written decomposed (NFD, `Mu\u0308ller`)
+# stays one word, as its composed form does.
+_MARKS = "\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f"
+_WORD = rf"\w+(?:[{_MARKS}]+\w*)*"
 # Decimal numbers first (2,5 / 1.200.000), then words with inner apostrophes.
-ITALIAN_TOKENS = r"\d+(?:[.,]\d+)+|\w+(?:['’`´]\w+)*"
+ITALIAN_TOKENS = rf"\d+(?:[.,]\d+)+|{_WORD}(?:['’`´]{_WORD})*"
 
 Token = tuple[str, int, int, int]  # (text, position, start, end)
 
-_COMBINING = re.compile(r"[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")
+_COMBINING = re.compile(f"[{_MARKS}]")
 _TOKEN_RE = re.compile(ITALIAN_TOKENS)
 _APOSTROPHE_RE = re.compile("[" + APOSTROPHES + "]")
 

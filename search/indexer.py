@@ -24,7 +24,7 @@ from search.engines.base import Writer
 from search.errors import ArchivioError, IndexWriteError, SkipInput
 from search.identity import text_key, url_key
 from search.ingest import IngestLimits, discover, read_articles
-from search.ingest.files import open_regular
+from search.ingest.files import corpus_boundary, open_regular
 from search.model import Article, Skipped
 from search.near_duplicates import NearDuplicates
 from search.preparation import Preparers, numbered
@@ -137,7 +137,8 @@ def _reindex(
     # before it: preparers forked later would inherit the writer's lock and threads).
     procs = _procs(settings, corpus, full)
     preparers = Preparers(procs if engine.prepares_in_helpers else 1)  # type: ignore[attr-defined]
-    with preparers:
+    # Every file read must lie in the corpus when it is opened, not only when listed.
+    with preparers, corpus_boundary(corpus, settings.follow_symlinks_outside):
         return _run(settings, engine, full, procs, preparers, on_start, on_file, on_phase)
 
 

@@ -115,6 +115,20 @@ def test_character_offsets_point_at_the_word_without_its_article() -> None:
     assert [text[a:b] for a, b in spans] == ["Visita", "ospedale"]
 
 
+def test_a_word_written_decomposed_is_the_same_word() -> None:
+    """NFD text (macOS file names, some editors): `Mu` + U+0308 + `ller` is `Müller`, one
+    word with the same tokens, and highlighting marks all of it."""
+    for composed, decomposed in (
+        ("Müller a Zürich", "Mu\u0308ller a Zu\u0308rich"),
+        ("l'università è chiusa", "l'universita\u0300 e\u0300 chiusa"),
+        ("Núñez Hernández", "Nu\u0301n\u0303ez Herna\u0301ndez"),
+    ):
+        assert analyze(decomposed) == analyze(composed)
+        assert name_tokens(decomposed) == name_tokens(composed)
+        spans = [decomposed[a:b] for _, _, a, b in surface_tokens(decomposed)]
+        assert spans[-1] == decomposed.split()[-1]  # the whole word, its accent included
+
+
 def test_protected_words_cover_the_required_pairs() -> None:
     table = load_protected_words()
     for a, b in [

@@ -325,3 +325,59 @@ def test_a_utf16_text_file_is_indexed_not_skipped_as_binary(tmp_path: Path) -> N
     report = reindex(settings)
     assert report.skipped == []
     assert _found(settings.index_dir, "visita previsto") == {"utf16.txt"}
+
+
+def test_a_file_swapped_for_a_link_out_of_the_corpus_while_reading_is_not_read(
+    tmp_path: Path,
+) -> None:
+    """The folder is listed before the files are read: a file swapped for a link to
+    /etc/passwd (or to a secret next to the corpus) in between must not be indexed."""
+    corpus = _corpus(tmp_path)
+    secret = tmp_path / "segreto.txt"
+    secret.write_text("# Segreto\n\nLa password riservata del server.\n", encoding="utf-8")
+    (corpus / "z.txt").write_text("# Cronaca\n\nUn articolo qualunque.\n", encoding="utf-8")
+    settings = Settings(corpus_dir=corpus, index_dir=tmp_path / "index")
+
+    def swap(label: str, size: int, articles: int) -> None:
+        if label == "ordinario.jsonl":
+            (corpus / "z.txt").unlink()
+            (corpus / "z.txt").symlink_to(secret)
+
+    report = reindex(settings, full=True, on_file=swap)
+    reason = _reasons(report.skipped)["z.txt"]
+    assert "fuori dalla cartella del corpus" in reason and str(secret) in reason
+    assert _found(settings.index_dir, "password") == set()
+    assert report.articles == 1
+
+    # Following links out of the corpus is the user's choice: then it is read.
+    (corpus / "z.txt").unlink()
+    (corpus / "z.txt").write_text("# Cronaca\n\nUn articolo qualunque.\n", encoding="utf-8")
+    followed = Settings(
+        corpus_dir=corpus, index_dir=tmp_path / "index", follow_symlinks_outside=True
+    )
+    report = reindex(followed, full=True, on_file=swap)
+    assert report.skipped == [] and _found(settings.index_dir, "password") == {"z.txt"}
+
+
+def test_a_file_name_not_in_utf8_is_skipped_and_the_rest_indexed(
+    tmp_path: Path,
+    runner,  # type: ignore[no-untyped-def]
+) -> None:
+    corpus = _corpus(tmp_path)
+    raw = os.fsencode(corpus) + b"/nome\xffstrano.txt"
+    with open(raw, "wb") as handle:
+        handle.write(b"# Titolo\n\nTesto dell'articolo dal nome strano.\n")
+    os.mkdir(os.fsencode(corpus) + b"/cartella\xe9")
+    index = str(tmp_path / "index")
+    for full in ([], ["--full"]):
+        args = ["reindex", "--corpus", str(corpus), "--index", index, *full]
+        result = runner.invoke(main, [*args, "--json"])
+        assert result.exit_code == 0, result.output
+        report = json.loads(result.output)
+        assert report["articles"] == 1
+        reasons = {s["path"]: s["reason"] for s in report["skipped"]}
+        assert set(reasons) == {"nome\\xffstrano.txt", "cartella\\xe9"}
+        assert all("non è in UTF-8" in reason for reason in reasons.values())
+        printed = runner.invoke(main, args)
+        assert printed.exit_code == 0 and "nome\\xffstrano.txt" in printed.output
+    assert _found(Path(index), "bilancio") == {"ordinario"}

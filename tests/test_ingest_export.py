@@ -109,3 +109,17 @@ def test_binary_file_is_refused(tmp_path: Path) -> None:
     path.write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)))
     with pytest.raises(SkipInput, match="binario"):
         list(read_articles(path, "foto.txt"))
+
+
+def test_a_header_written_decomposed_is_stored_composed(tmp_path: Path) -> None:
+    """An export saved with decomposed accents (NFD) has the same title, author and place
+    as one with composed accents: one facet value for `Núñez`, not two that look alike."""
+    header = (
+        "# Visita a Zu\u0308rich\n\n"
+        "Data: 3 marzo 2024 | Autore: Jose\u0301 Nu\u0301n\u0303ez\n\n---\n\n"
+    )
+    path = tmp_path / "nfd.txt"
+    path.write_text(header + "Il sindaco e\u0300 arrivato.\n", encoding="utf-8")
+    [article] = list(read_articles(path, "nfd.txt"))
+    assert (article.title, article.author) == ("Visita a Zürich", "José Núñez")
+    assert article.body == "Il sindaco è arrivato."

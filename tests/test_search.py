@@ -327,3 +327,14 @@ def test_facets_sorting_and_collapsing_agree_with_the_hits_themselves(
     groups = Counter(h.group for h in everything)
     assert [h.group for h in leaders] == list(dict.fromkeys(h.group for h in everything))[:100]
     assert all(h.similar == groups[h.group] - 1 for h in leaders)
+
+
+def test_a_query_typed_with_decomposed_accents_finds_the_same(sample_archive: Archive) -> None:
+    """`Tru` + U+0308 + `mp` (a keyboard or a paste in NFD) is `Trümp`, folded to `trump`."""
+
+    def total(query: str) -> int:
+        return search(sample_archive, SearchRequest(query=query)).total
+
+    assert total("Trump") > 0
+    assert total("Tru\u0308mp") == total("Trümp") == total("Trump")
+    assert total('"gedda tru\u0308mp"~3') == total('"gedda trump"~3') > 0

@@ -15,6 +15,7 @@ within `IngestLimits.max_article_chars`.
 from __future__ import annotations
 
 import dataclasses
+import unicodedata
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -66,11 +67,17 @@ def read_articles(
 
 
 def _finished(article: Article, article_id: str, label: str) -> Article:
-    """Every text field clean, then the title and place a reader can use."""
-    fields = {name: clean_text(v) for name, v in vars(article).items() if isinstance(v, str)}
+    """Every text field clean and composed (NFC: `Núñez` written decomposed is the same
+    author and facet as `Núñez` composed; the id stays as given, so that it is found as it
+    was), then the title and place a reader can use."""
+    fields = {name: _clean(v) for name, v in vars(article).items() if isinstance(v, str)}
     fields |= {"id": clean_text(article_id), "path": label}
-    tags = tuple(filter(None, map(clean_text, article.tags)))
+    tags = tuple(filter(None, map(_clean, article.tags)))
     return readable_title(dataclasses.replace(article, **fields, tags=tags))  # type: ignore[arg-type]
+
+
+def _clean(text: str) -> str:
+    return clean_text(text if text.isascii() else unicodedata.normalize("NFC", text))
 
 
 class _Problems:

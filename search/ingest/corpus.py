@@ -15,7 +15,7 @@ import stat
 from collections.abc import Iterator
 from pathlib import Path
 
-from search.ingest.files import special_kind
+from search.ingest.files import SYSTEM_FOLDERS, special_kind
 from search.model import Skipped
 
 FORMATS = {
@@ -30,7 +30,6 @@ FORMATS = {
 }
 # A folder's own notes are not articles: README.md, LICENSE.txt and the like.
 NOT_ARTICLES = ("readme", "license", "licence", "licenses", "copying", "changelog")
-_PSEUDO = (("proc",), ("sys",), ("dev",))  # first part of a path under /
 
 
 def input_format(path: Path) -> str | None:
@@ -65,6 +64,14 @@ def _walk(
         if entry.name.startswith(".") or entry.name.lower().split(".")[0] in NOT_ARTICLES:
             continue
         path = Path(entry.path)
+        if not _utf8(entry.name):  # an id, a link, a message could not carry it
+            if input_format(path) or entry.is_dir(follow_symlinks=False):
+                yield Skipped(
+                    _printable(_label(path, root)),
+                    "il nome non è in UTF-8 (scritto con un'altra codifica): non si legge; "
+                    "rinominalo",
+                )
+            continue
         label = _label(path, root)
         target: Path | None = None
         if entry.is_symlink():
@@ -85,7 +92,7 @@ def _walk(
                         "non si segue (--follow-symlinks per seguirlo)",
                     )
                 continue
-            elif target.parts[1:2] in _PSEUDO:
+            elif target.parts[1:2] in SYSTEM_FOLDERS:
                 yield Skipped(label, f"collegamento a un file di sistema ({target}): non si legge")
                 continue
         try:
@@ -110,3 +117,17 @@ def _walk(
 
 def _label(path: Path, root: Path) -> str:
     return path.relative_to(root).as_posix()
+
+
+def _utf8(name: str) -> bool:
+    """False for a name whose bytes are not UTF-8 (Python keeps them as lone surrogates)."""
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _printable(label: str) -> str:
+    """A label with bytes that are not UTF-8 shown as escapes (\\xff)."""
+    return os.fsencode(label).decode("utf-8", "backslashreplace")

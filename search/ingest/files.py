@@ -1,7 +1,10 @@
 """Reading corpus files within their limits: regular files only, bounded reads and lines.
 
 A FIFO opened for reading blocks until a writer comes, so files are opened non-blocking
-and checked on the open descriptor (the name may have been swapped since discovery).
+and checked on the open descriptor (the name may have been swapped since discovery). For
+the same reason a reindex checks where the open descriptor really leads (`corpus_boundary`):
+a file swapped for a link out of the corpus after discovery, or a folder swapped for one,
+is not read.
 Compressed streams count what they expand to; lines are cut from fixed-size chunks, so a
 line over the limit is skipped without ever being held whole, and runs of blank lines are
 passed over in C, not one Python step a line (4 GiB of newlines took over 5 minutes).
@@ -15,6 +18,8 @@ import os
 import re
 import stat
 from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from pathlib import Path
 from typing import BinaryIO, Protocol
 
@@ -34,6 +39,43 @@ _KINDS = {
 }
 
 
+# The kernel's pseudo-files: never read, even when links out of the corpus are followed.
+SYSTEM_FOLDERS = (("proc",), ("sys",), ("dev",))  # first part of a path under /
+# (the corpus folder resolved, whether links out of it are followed) while a reindex reads
+_BOUNDARY: ContextVar[tuple[Path, bool] | None] = ContextVar("corpus_boundary", default=None)
+
+
+@contextmanager
+def corpus_boundary(root: Path, follow_outside: bool) -> Iterator[None]:
+    """Within: every file opened by `open_regular` must really lie under `root` (unless
+    `follow_outside`), whatever was swapped for a link since the folder was listed."""
+    token = _BOUNDARY.set((root.resolve(), follow_outside))
+    try:
+        yield
+    finally:
+        _BOUNDARY.reset(token)
+
+
+def _check_boundary(fd: int) -> None:
+    boundary = _BOUNDARY.get()
+    if boundary is None:
+        return
+    root, follow_outside = boundary
+    try:
+        real = Path(os.readlink(f"/proc/self/fd/{fd}"))
+    except OSError:  # no /proc: the check made when the folder was listed stands
+        return
+    if real.is_relative_to(root):
+        return
+    if not follow_outside:
+        raise SkipInput(
+            f"il file porta a {real}, fuori dalla cartella del corpus (scambiato con un "
+            "collegamento durante la lettura?): non si legge"
+        )
+    if real.parts[1:2] in SYSTEM_FOLDERS:
+        raise SkipInput(f"il file porta a un file di sistema ({real}): non si legge")
+
+
 def special_kind(mode: int) -> str | None:
     """What a non-regular file is, in words; None for a regular file."""
     if stat.S_ISREG(mode):
@@ -45,6 +87,7 @@ def open_regular(path: Path) -> BinaryIO:
     """`path` opened for reading; `SkipInput` unless it is a regular file."""
     fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
     try:
+        _check_boundary(fd)
         kind = special_kind(os.fstat(fd).st_mode)
         if kind is not None:
             raise SkipInput(f"non è un file regolare ma {kind}: non si legge")
