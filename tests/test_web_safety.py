@@ -278,3 +278,21 @@ def test_the_archive_is_opened_once_per_app(app: Flask, client: FlaskClient) -> 
     first = app.extensions["archivio.archive"]
     client.get("/api/search?q=comune")
     assert app.extensions["archivio.archive"] is first
+
+
+def test_absolute_links_follow_only_a_trusted_host(
+    built_index: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Feeds, OpenSearch and citations build absolute links from the request's Host: behind
+    a shared cache a forged Host would poison them. `ARCHIVIO_TRUSTED_HOSTS` (README,
+    «Il sito») names the hosts served; any other Host is refused with a message."""
+    monkeypatch.setenv("ARCHIVIO_TRUSTED_HOSTS", '["archivio.example"]')
+    client = create_app({"INDEX_DIR": str(built_index), "TESTING": True}).test_client()
+    for url in ("/feed.atom?q=alluvione", "/opensearch.xml", "/api/search?q=alluvione"):
+        forged = client.get(url, headers={"Host": "evil.example"})
+        assert forged.status_code == 400, url
+        assert b"evil.example" not in forged.data
+        served = client.get(url, headers={"Host": "archivio.example"})
+        assert served.status_code == 200, url
+    feed = client.get("/feed.atom?q=alluvione", headers={"Host": "archivio.example"}).text
+    assert "http://archivio.example/" in feed and "evil" not in feed
