@@ -185,9 +185,9 @@ def _numbered(line: Line, item: StoredArticle, terms: MatchTerms) -> Line:
     title's first, then the body's: `search.results.highlight_article`)."""
     article = item.article
     title = article.title or display_title(article.body)
-    before = [a for a, _ in find_matches(title, terms)]
+    before = [a for a, _ in find_matches(title, terms.in_field("title"))]
     if line.field == "body":
-        spans = [a for a, _ in find_matches(article.body, terms)]
+        spans = [a for a, _ in find_matches(article.body, terms.in_field("body"))]
         at = line.start
         number = len(before) + sum(1 for a in spans if a < at) + 1
         return replace(line, mark=number) if at in spans else line

@@ -19,13 +19,21 @@ SNIPPET_SCAN = 20_000
 
 @dataclass(frozen=True)
 class MatchTerms:
-    """What to mark: stems (title/body) and surface words (`=forma`, `negozi*`, `trump~`)."""
+    """What to mark: stems (title and body), surface words (`=forma`, `negozi*`, `trump~`),
+    and stems asked for in one field only (`titolo:alluvione` marks no body word)."""
 
     stems: frozenset[str] = frozenset()
     surfaces: frozenset[str] = frozenset()
+    title_stems: frozenset[str] = frozenset()
+    body_stems: frozenset[str] = frozenset()
 
     def __bool__(self) -> bool:
-        return bool(self.stems or self.surfaces)
+        return bool(self.stems or self.surfaces or self.title_stems or self.body_stems)
+
+    def in_field(self, field: str) -> MatchTerms:
+        """What to mark in the title (`field` "title") or in the body ("body")."""
+        only = self.title_stems if field == "title" else self.body_stems
+        return MatchTerms(self.stems | only, self.surfaces)
 
 
 def find_matches(text: str, terms: MatchTerms) -> list[tuple[int, int]]:
@@ -57,9 +65,10 @@ def highlight_all(text: str, terms: MatchTerms) -> str:
 
 
 def snippet(text: str, terms: MatchTerms, size: int = SNIPPET_CHARS) -> str:
-    """The passage of about `size` characters with the most distinct matches, marked."""
+    """The passage of a body of about `size` characters with the most distinct matches,
+    marked."""
     scanned = text[:SNIPPET_SCAN]
-    spans = find_matches(scanned, terms)
+    spans = find_matches(scanned, terms.in_field("body"))
     if not spans:
         return _excerpt(text, 0, size, [])
     best_start, best_score = spans[0][0], -1

@@ -474,11 +474,12 @@ def highlight_article(
     article = archive.get(article_id)
     terms = match_terms(archive, query_text, expand)
     title = article.title or display_title(article.body)
-    title_spans = find_matches(title, terms)
+    title_spans = find_matches(title, terms.in_field("title"))
     paragraphs = []
     count = len(title_spans)
+    body_terms = terms.in_field("body")
     for paragraph in article.body.split("\n\n"):
-        spans = find_matches(paragraph, terms)
+        spans = find_matches(paragraph, body_terms)
         count += len(spans)
         paragraphs.append(mark(paragraph, spans))
     return HighlightedArticle(article, mark(title, title_spans), tuple(paragraphs), count)

@@ -203,3 +203,22 @@ def test_spans_never_overlap(sample_archive: Archive) -> None:
         for spans in by_place.values():
             spans.sort()
             assert all(a[1] <= b[0] for a, b in pairwise(spans))
+
+
+@pytest.mark.parametrize(
+    ("query", "in_title", "in_body"),
+    [("alluvione", 1, 1), ("titolo:alluvione", 1, 0), ("testo:alluvione", 0, 1)],
+)
+def test_the_article_page_marks_a_fields_words_only_in_that_field(
+    sample_archive: Archive, query: str, in_title: int, in_body: int
+) -> None:
+    """`titolo:alluvione` marks the title's «Alluvione», not the body's «alluvione»; the
+    page's count and the concordance's agree."""
+    from search.results import highlight_article
+
+    shown = highlight_article(sample_archive, "vdp-0001", query)
+    assert shown.title_html.count("<mark>") == in_title
+    assert sum(p.count("<mark>") for p in shown.paragraphs_html) == in_body
+    assert shown.matches == in_title + in_body
+    lines = concordance(sample_archive, SearchRequest(query=query), limit=500).lines
+    assert sum(line.article_id == "vdp-0001" for line in lines) == shown.matches

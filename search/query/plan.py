@@ -442,18 +442,22 @@ def _or(nodes: list[t.Node]) -> t.Node:
 
 
 def _match_terms(node: t.Node) -> MatchTerms:
-    stems: set[str] = set()
+    stems: dict[str, set[str]] = {"both": set(), "title": set(), "body": set()}
     surfaces: set[str] = set()
     for leaf in t.positive_leaves(node):
-        if isinstance(leaf, t.Term):
+        if isinstance(leaf, t.Term | t.Phrase):
             names = {f for f, _ in leaf.fields}
-            if names & {"title", "body"}:
-                stems.add(leaf.token)
-            if "exact" in names:
+            texts = names & {"title", "body"}
+            where = "both" if len(texts) == 2 else next(iter(texts), None)
+            tokens = (leaf.token,) if isinstance(leaf, t.Term) else leaf.tokens
+            if where is not None:
+                stems[where].update(tokens)
+            if isinstance(leaf, t.Term) and "exact" in names:
                 surfaces.add(leaf.token)
-        elif isinstance(leaf, t.Phrase) and {f for f, _ in leaf.fields} & {"title", "body"}:
-            stems.update(leaf.tokens)
-    return MatchTerms(frozenset(stems), frozenset(surfaces))
+    both = frozenset(stems["both"])
+    return MatchTerms(
+        both, frozenset(surfaces), frozenset(stems["title"]), frozenset(stems["body"])
+    )
 
 
 def _count_leaves(item: s.Syntax) -> int:
