@@ -14,8 +14,9 @@ import csv
 import hashlib
 import io
 import json
-from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import asdict, dataclass, fields, replace
+import re
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import MISSING, asdict, dataclass, fields, replace
 from datetime import UTC, date, datetime
 from functools import lru_cache
 from pathlib import Path
@@ -25,7 +26,7 @@ import numpy as np
 
 from search.archive import Archive
 from search.engines.base import Snapshot
-from search.errors import ArchivioError
+from search.errors import ArchivioError, QueryError
 from search.printable import printable, printable_data
 from search.results import SearchRequest, result_rows
 from search.store import read_manifest
@@ -78,18 +79,23 @@ class Receipt:
 
     @classmethod
     def from_json(cls, data: object) -> Receipt:
+        """A receipt's JSON read back, every field checked: a receipt that cannot be
+        verified as written raises ReceiptError naming the field."""
         if not isinstance(data, dict) or "sha256" not in data:
             raise ReceiptError("non è una ricevuta di Archivio (manca sha256)")
-        known = {f.name for f in fields(cls)}
-        try:
-            receipt = cls(**{k: v for k, v in data.items() if k in known})
-            date.fromisoformat(receipt.issued)
-        except (TypeError, ValueError) as error:
-            raise ReceiptError(f"ricevuta incompleta o illeggibile: {error}") from None
-        if receipt.version > VERSION:
+        version = data.get("version", VERSION)
+        if isinstance(version, int) and version > VERSION:
             raise ReceiptError(
-                f"ricevuta della versione {receipt.version}: aggiorna Archivio per verificarla"
+                f"ricevuta della versione {version}: aggiorna Archivio per verificarla"
             )
+        problem = _field_problem(data)
+        if problem is not None:
+            raise ReceiptError(f"ricevuta incompleta o illeggibile: {problem}")
+        receipt = cls(**{f.name: data[f.name] for f in fields(cls) if f.name in data})
+        try:  # the search's own rules: the query's length, the order
+            receipt.request().validated()
+        except QueryError as error:
+            raise ReceiptError(f"ricevuta incompleta o illeggibile: {error}") from None
         return receipt
 
 
@@ -103,6 +109,92 @@ FILTER_LABELS = {
     "undated": "solo senza data",
     "expand": "solo le parole scritte",
 }
+
+
+# -- Reading a receipt's JSON ------------------------------------------------------------------
+
+
+def _is_text(value: object) -> bool:
+    return isinstance(value, str)
+
+
+def _is_count(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and value >= 0
+
+
+def _is_digest(value: object) -> bool:
+    return isinstance(value, str) and re.fullmatch("[0-9a-f]{64}", value) is not None
+
+
+def _is_day(value: object) -> bool:
+    try:
+        return isinstance(value, str) and bool(date.fromisoformat(value))
+    except ValueError:
+        return False
+
+
+def _is_moment(value: object) -> bool:
+    """An ISO 8601 date and time that can be shown in local time (not at year 1 or 9999)."""
+    try:
+        return isinstance(value, str) and bool(datetime.fromisoformat(value).astimezone())
+    except (ValueError, OverflowError, OSError):
+        return False
+
+
+# What each field must hold, and how a message says it. The query and the order are
+# strings here; which strings, SearchRequest.validated says.
+_FIELDS: dict[str, tuple[Callable[[object], bool], str]] = {
+    "query": (_is_text, "un testo"),
+    "filters": (lambda v: isinstance(v, dict), "un oggetto JSON {nome: valore}"),
+    "sort": (_is_text, "un testo"),
+    "limit": (lambda v: v is None or _is_count(v), "null o un numero intero da 0 in su"),
+    "kind": (lambda v: isinstance(v, str) and v in KINDS, "uno tra " + ", ".join(KINDS)),
+    "partial": (lambda v: isinstance(v, bool), "true o false"),
+    "generation": (_is_text, "un testo"),
+    "built_at": (
+        lambda v: v is None or _is_moment(v),
+        "null o una data e ora ISO 8601 (2025-04-12T08:30:00+00:00)",
+    ),
+    "engine": (_is_text, "un testo"),
+    "articles": (_is_count, "un numero intero da 0 in su"),
+    "sha256": (_is_digest, "64 cifre esadecimali minuscole"),
+    "sha256_set": (_is_digest, "64 cifre esadecimali minuscole"),
+    "issued": (_is_day, "una data ISO 8601 (2025-04-12)"),
+    "version": (lambda v: _is_count(v) and v != 0, "un numero intero da 1 in su"),
+}
+_FLAGS = ("undated", "expand")  # true or false; the other filters are text
+
+
+def _field_problem(data: dict[str, object]) -> str | None:
+    """What is wrong with a receipt's fields (the first thing found), None if nothing."""
+    for field in fields(Receipt):
+        if field.name not in data:
+            if field.default is MISSING:
+                return f"manca il campo «{field.name}»"
+            continue
+        value = data[field.name]
+        valid, expected = _FIELDS[field.name]
+        if not valid(value):
+            return f"il campo «{field.name}» dev'essere {expected}, non {_shown(value)}"
+    filters = data["filters"]
+    return _filter_problem(filters) if isinstance(filters, dict) else None
+
+
+def _filter_problem(filters: dict[str, object]) -> str | None:
+    for name, value in filters.items():
+        if name not in FILTER_LABELS:  # the search would leave it out: another set
+            return f"filtro sconosciuto «{printable(name)}» (validi: {', '.join(FILTER_LABELS)})"
+        if name in _FLAGS and not isinstance(value, bool):
+            return f"il filtro «{name}» dev'essere true o false, non {_shown(value)}"
+        if name not in _FLAGS and not isinstance(value, str):
+            return f"il filtro «{name}» dev'essere un testo, non {_shown(value)}"
+    return None
+
+
+def _shown(value: object) -> str:
+    """A value of the JSON as a message quotes it: short, on one line."""
+    text = printable(json.dumps(value, ensure_ascii=False))
+    return text if len(text) <= 40 else text[:39] + "…"
 
 
 def filters_label(filters: dict[str, str | bool]) -> str:

@@ -17,7 +17,7 @@ from click.testing import CliRunner
 from search.archive import Archive
 from search.cli import main
 from search.indexer import reindex
-from search.receipts import read_receipts
+from search.receipts import read_receipts, receipt_for
 from search.results import SearchRequest, count_of
 from search.settings import Settings
 from tests.corpus_facts import REPO, SAMPLE_CORPUS
@@ -182,6 +182,76 @@ def test_verify_reads_stdin_and_says_when_there_is_no_receipt(
     result = run(runner, built_index, "verify", str(plain))
     assert result.exit_code == 2
     assert "nessuna ricevuta trovata" in result.output
+
+
+DROP = object()  # the field left out
+NOT_A_TEXT = "dev'essere un testo, non"
+NOT_A_COUNT = "dev'essere un numero intero da 0 in su, non"
+MALFORMED = [
+    ("query", None, f"il campo «query» {NOT_A_TEXT} null"),
+    ("query", 123, f"il campo «query» {NOT_A_TEXT} 123"),
+    ("query", "x" * 1001, "ricerca troppo lunga: al massimo 1000 caratteri"),
+    ("query", DROP, "manca il campo «query»"),
+    ("filters", "x", 'il campo «filters» dev\'essere un oggetto JSON {nome: valore}, non "x"'),
+    ("filters", {"author": {}}, f"il filtro «author» {NOT_A_TEXT} {{}}"),
+    ("filters", {"date_from": 123}, f"il filtro «date_from» {NOT_A_TEXT} 123"),
+    ("filters", {"undated": "sì"}, 'il filtro «undated» dev\'essere true o false, non "sì"'),
+    ("filters", {"autore": "Rossi"}, "filtro sconosciuto «autore» (validi: date_from, date_to, author, source, place, undated, expand)"),  # noqa: E501
+    ("sort", "random", "ordinamento sconosciuto: random. Valori validi: relevance, newest, oldest"),
+    ("limit", -5, "il campo «limit» dev'essere null o un numero intero da 0 in su, non -5"),
+    ("limit", True, "il campo «limit» dev'essere null o un numero intero da 0 in su, non true"),
+    ("kind", "libro", 'il campo «kind» dev\'essere uno tra ricerca, feed, tendenze, concordanza, non "libro"'),  # noqa: E501
+    ("partial", "no", 'il campo «partial» dev\'essere true o false, non "no"'),
+    ("articles", "many", f'il campo «articles» {NOT_A_COUNT} "many"'),
+    ("articles", -1, f"il campo «articles» {NOT_A_COUNT} -1"),
+    ("built_at", "not a date", 'il campo «built_at» dev\'essere null o una data e ora ISO 8601 (2025-04-12T08:30:00+00:00), non "not a date"'),  # noqa: E501
+    ("built_at", "0001-01-01", 'il campo «built_at» dev\'essere null o una data e ora ISO 8601 (2025-04-12T08:30:00+00:00), non "0001-01-01"'),  # noqa: E501
+    ("sha256_set", "abc", 'il campo «sha256_set» dev\'essere 64 cifre esadecimali minuscole, non "abc"'),  # noqa: E501
+    ("issued", "2025-13-01", 'il campo «issued» dev\'essere una data ISO 8601 (2025-04-12), non "2025-13-01"'),  # noqa: E501
+    ("engine", None, f"il campo «engine» {NOT_A_TEXT} null"),
+    ("version", "1", 'il campo «version» dev\'essere un numero intero da 1 in su, non "1"'),
+]  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def valid_receipt(sample_archive: Archive) -> dict[str, object]:
+    request = SearchRequest(query="alluvione", source="La Voce del Panaro", date_from="2020")
+    with sample_archive.snapshot() as snapshot:
+        return receipt_for(sample_archive, snapshot, request).to_json()
+
+
+@pytest.mark.parametrize(("field", "value", "message"), MALFORMED)
+def test_verify_names_what_is_wrong_with_a_malformed_receipt(
+    runner: CliRunner,
+    built_index: Path,
+    tmp_path: Path,
+    valid_receipt: dict[str, object],
+    field: str,
+    value: object,
+    message: str,
+) -> None:
+    receipt = {k: v for k, v in valid_receipt.items() if k != field}
+    if value is not DROP:
+        receipt[field] = value
+    path = tmp_path / "ricevuta.json"
+    path.write_text(json.dumps(receipt))
+    result = run(runner, built_index, "verify", str(path))
+    # 2: not a receipt that can be checked; 1 would say the set changed
+    assert (result.exit_code, result.stdout) == (2, "")
+    assert result.stderr == f"Errore: {path}: ricevuta incompleta o illeggibile: {message}\n"
+
+
+def test_a_valid_receipt_with_filters_is_still_confirmed(
+    runner: CliRunner, built_index: Path, tmp_path: Path, valid_receipt: dict[str, object]
+) -> None:
+    path = tmp_path / "ricevuta.json"
+    path.write_text(json.dumps(valid_receipt))
+    result = run(runner, built_index, "verify", str(path))
+    assert result.exit_code == 0, result.output
+    assert result.stdout.startswith(
+        "Ricevuta: «alluvione» (dal 2020 · fonte La Voce del Panaro) · "
+    )
+    assert "  Confermata: " in result.stdout
 
 
 def test_cite(runner: CliRunner, built_index: Path) -> None:
