@@ -29,6 +29,8 @@ from search.cli_italian import (
     Count,
     ItalianCommand,
     ItalianGroup,
+    Number,
+    PathType,
     QueryCommand,
 )
 from search.cli_output import count, heading, marked_pieces, one_line, terminal_width, wrap
@@ -64,7 +66,7 @@ _INDEX = click.option(
     envvar="ARCHIVIO_INDEX",
     default="index",
     metavar="CARTELLA",
-    type=click.Path(path_type=Path),
+    type=PathType(path_type=Path),
     callback=_flag_beats_environment,
     help="Cartella dell'indice (predefinita: index; variabile ARCHIVIO_INDEX).",
 )
@@ -170,7 +172,7 @@ def main() -> None:
     envvar="ARCHIVIO_CORPUS",
     default="corpus",
     metavar="CARTELLA",
-    type=click.Path(path_type=Path),
+    type=PathType(path_type=Path),
     help="Cartella degli articoli (predefinita: corpus; variabile ARCHIVIO_CORPUS).",
 )
 @INDEX_OPTION
@@ -432,7 +434,7 @@ SORTS = ("relevance", "newest", "oldest")
 )
 @click.option(
     "--deadline",
-    type=click.FloatRange(min=0.1),
+    type=Number(0.1),
     default=QueryBudget.deadline_seconds,
     envvar="ARCHIVIO_SEARCH_DEADLINE",
     metavar="SECONDI",
@@ -856,7 +858,7 @@ def _kwic_text(text: str) -> str:
 @click.argument(
     "receipt_file",
     metavar="RICEVUTA",
-    type=click.Path(exists=True, dir_okay=False, allow_dash=True, path_type=str),
+    type=PathType(exists=True, dir_okay=False, allow_dash=True, path_type=str),
 )
 @INDEX_OPTION
 def verify_command(receipt_file: str, index_dir: Path) -> None:

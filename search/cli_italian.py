@@ -10,7 +10,10 @@ fields (`NoSuchOption.option_name`…) rather than from click's English sentence
 
 from __future__ import annotations
 
+import math
+import os
 import re
+import stat
 from collections.abc import Sequence
 from typing import Any
 
@@ -246,6 +249,57 @@ class Choice(click.Choice):
         if value in self.choices:
             return value
         self.fail(f"«{value}»; valori validi: {', '.join(map(str, self.choices))}", param, ctx)
+
+
+class Number(click.ParamType):
+    """A decimal number (`0.5`) from `low` up, with Italian messages."""
+
+    name = "numero"
+
+    def __init__(self, low: float) -> None:
+        self.low = low
+
+    def convert(
+        self, value: Any, param: click.Parameter | None, ctx: click.Context | None
+    ) -> float:
+        try:
+            number = float(value)
+        except (TypeError, ValueError):
+            number = math.nan
+        if not math.isfinite(number):
+            self.fail(f"«{value}» non è un numero (per esempio 2 o 0.5)", param, ctx)
+        if number < self.low:
+            self.fail(f"{value} è fuori dall'intervallo (da {self.low:g} in su)", param, ctx)
+        return number
+
+
+class PathType(click.Path):
+    """click's Path, with Italian messages: click's own are English sentences, so on a
+    failure the path is looked at again to say why."""
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        try:
+            return super().convert(value, param, ctx)
+        except click.BadParameter:
+            self.fail(self._problem(value), param, ctx)
+
+    def _problem(self, value: str | os.PathLike[str]) -> str:
+        shown = f"«{printable(os.fsdecode(value))}»"
+        try:
+            mode = os.stat(value).st_mode
+        except (FileNotFoundError, NotADirectoryError):
+            return f"{shown} non esiste"
+        except OSError:
+            return f"{shown} non si può aprire"
+        if not self.file_okay and stat.S_ISREG(mode):
+            return f"{shown} è un file, non una cartella"
+        if not self.dir_okay and stat.S_ISDIR(mode):
+            return f"{shown} è una cartella, non un file"
+        if self.readable and not os.access(value, os.R_OK):
+            return f"{shown} non si può leggere (permessi)"
+        if self.writable and not os.access(value, os.W_OK):
+            return f"{shown} non si può scrivere (permessi)"
+        return f"{shown} non si può usare"
 
 
 class Text(click.ParamType):

@@ -341,6 +341,12 @@ USAGE_ERRORS = [
     (("show",), "show", "manca l'argomento ID"),
     (("serve", "--port", "70000"), "serve", f"{BAD} --port: 70000 è fuori dall'intervallo (da 0 a 65535)"),  # noqa: E501
     (("nessuno",), None, "comando sconosciuto: nessuno"),
+    (("search", "x", "--deadline", "presto"), "search", f"{BAD} --deadline: «presto» non è un numero (per esempio 2 o 0.5)"),  # noqa: E501
+    (("search", "x", "--deadline", "0.01"), "search", f"{BAD} --deadline: 0.01 è fuori dall'intervallo (da 0.1 in su)"),  # noqa: E501
+    (("verify",), "verify", "manca l'argomento RICEVUTA"),
+    (("verify", "/nessuna/ricevuta.csv"), "verify", "valore non valido per l'argomento RICEVUTA: «/nessuna/ricevuta.csv» non esiste"),  # noqa: E501
+    (("verify", "/"), "verify", "valore non valido per l'argomento RICEVUTA: «/» è una cartella, non un file"),  # noqa: E501
+    (("verify", "--formato", "x.csv"), "verify", "opzione sconosciuta: --formato"),
 ]  # fmt: skip
 
 
@@ -355,9 +361,27 @@ def test_usage_errors_are_italian(
         "search": "[OPZIONI] RICERCA...",
         "show": "[OPZIONI] ID",
         "serve": "[OPZIONI]",
+        "verify": "[OPZIONI] RICEVUTA",
     }[command]
     assert (result.exit_code, result.stdout) == (2, "")
     assert result.stderr == f"Uso: {name} {usage}\nAiuto: {name} -h\n\nErrore: {message}\n"
+
+
+# click's types whose messages are English sentences (IntRange and FloatRange included).
+ENGLISH_TYPES = (
+    *(click.Path, click.File, click.Choice, click.DateTime),
+    *(click.types.IntParamType, click.types.FloatParamType),
+)
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+def test_no_option_uses_a_click_type_that_fails_in_english(command: str) -> None:
+    """Every parameter that click could reject uses a type of `search.cli_italian`."""
+    cli_command = main.commands[command]
+    with click.Context(cli_command) as ctx:
+        for param in cli_command.get_params(ctx):
+            english = isinstance(param.type, ENGLISH_TYPES)
+            assert not english or type(param.type).__module__ == "search.cli_italian", param.name
 
 
 # -- Reindex progress -----------------------------------------------------------------------
