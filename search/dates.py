@@ -129,6 +129,9 @@ _LAST_N = re.compile(
     r"(?P<unit>giorn[oi]|settiman[ae]|mes[ei]|ann[oi])"
 )
 _SINGULAR_UNITS = {"giorno", "settimana", "mese", "anno"}
+# A unit is its stem, the word less its last vowel: giorn-o/i, settiman-a/e, mes-e/i, ann-o/i.
+_DAYS_IN = {"giorn": 1, "settiman": 7}
+_MONTHS_IN = {"mes": 1, "ann": 12}
 
 
 def _day(d: date) -> tuple[date, date]:
@@ -244,12 +247,12 @@ def _relative(s: str, today: date, shown: str) -> DateRange | None:
     n = 1 if m["n"] is None else _NUMBER_WORDS.get(m["n"]) or int(m["n"])
     if n < 1:
         raise DateError(shown, "il numero deve essere almeno 1")
-    unit = m["unit"][:4]
+    unit = m["unit"][:-1]
     try:
-        if unit in ("gior", "sett"):
-            start = today - timedelta(days=n * (7 if unit == "sett" else 1) - 1)
+        if unit in _DAYS_IN:
+            start = today - timedelta(days=n * _DAYS_IN[unit] - 1)
         else:
-            start = _add_months(today, -n * (12 if unit == "anno" else 1)) + timedelta(days=1)
+            start = _add_months(today, -n * _MONTHS_IN[unit]) + timedelta(days=1)
     except (OverflowError, ValueError):
         raise DateError(shown, "troppo indietro nel tempo") from None
     return DateRange(start, today)

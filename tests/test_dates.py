@@ -6,7 +6,14 @@ from datetime import date
 
 import pytest
 
-from search.dates import OPEN_END, OPEN_START, DateRange, parse_article_date, parse_date_range
+from search.dates import (
+    OPEN_END,
+    OPEN_START,
+    DateRange,
+    parse_article_date,
+    parse_date_bound,
+    parse_date_range,
+)
 from search.errors import DateError, QueryError
 
 TODAY = date(2026, 11, 25)  # a Wednesday
@@ -148,6 +155,40 @@ def test_parse_date_range(text: str, start: date, end: date) -> None:
 )
 def test_relative_to_other_days(text: str, today: date, start: date, end: date) -> None:
     assert parse_date_range(text, today=today) == DateRange(start, end)
+
+
+# "ultimi N <unità>": every unit the grammar accepts, singular and plural, counted from TODAY
+# (25 Nov 2026). "ultimi 2 anni" used to be read as 2 months (the unit was told by its first
+# four letters, and "anni" is not "anno").
+LAST_N = [
+    ("ultimo giorno", D(2026, 11, 25)),
+    ("ultimi 2 giorni", D(2026, 11, 24)),
+    ("ultima settimana", D(2026, 11, 19)),
+    ("ultime 2 settimane", D(2026, 11, 12)),
+    ("ultimo mese", D(2026, 10, 26)),
+    ("ultimi 2 mesi", D(2026, 9, 26)),
+    ("ultimo anno", D(2025, 11, 26)),
+    ("ultimi 2 anni", D(2024, 11, 26)),
+    ("negli ultimi tre anni", D(2023, 11, 26)),
+    ("ultimi 10 anni", D(2016, 11, 26)),
+    ("ultimi 24 mesi", D(2024, 11, 26)),
+    ("nell'ultimo anno", D(2025, 11, 26)),
+]
+
+
+@pytest.mark.parametrize(("text", "start"), LAST_N)
+def test_last_n_units_in_every_form(text: str, start: date) -> None:
+    assert parse_date_range(text, today=TODAY) == DateRange(start, TODAY)
+    assert parse_date_bound(text, end=False, today=TODAY) == start
+    assert parse_date_bound(text, end=True, today=TODAY) == TODAY
+
+
+def test_last_years_are_the_same_period_as_their_months() -> None:
+    for years in range(2, 6):
+        months = f"ultimi {12 * years} mesi"
+        assert parse_date_range(f"ultimi {years} anni", today=TODAY) == parse_date_range(
+            months, today=TODAY
+        )
 
 
 def test_today_defaults_to_the_real_today() -> None:
