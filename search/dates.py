@@ -25,6 +25,8 @@ Choices a user can notice:
   borrowed year moves by one ("dal 20 dicembre al 6 gennaio 2025" starts in 2024).
 * Two-digit years follow ``strptime``'s ``%y``: 69-99 -> 1900s, 00-68 -> 2000s.
 * An article date is the calendar day as written: "2025-04-12T23:30-05:00" is 12 April.
+* An article date outside `article_date_range` (before 1800, or more than a year after
+  today) is not used: ingest indexes the article undated and reports it.
 """
 
 from __future__ import annotations
@@ -395,6 +397,22 @@ def _bounds(year: int, month: int | None, day: int | None) -> tuple[date, date]:
 
 
 # --- article dates: one search over the raw text, case-insensitive, first real day wins ---
+
+# The one plausibility rule for every ingest path. From 1800: digitised 19th-century papers
+# keep their dates. To a year after today: scheduled and embargoed pieces keep theirs. Outside
+# lie the placeholders CMSs write for "no date" (Go's zero time 0001-01-01, 9999-12-31, "-0001"
+# read as year 1): one of them made the timeline and trends fill every month from 0001 to 9999.
+EARLIEST_ARTICLE_DAY = date(1800, 1, 1)
+
+
+def article_date_range(today: date | None = None) -> DateRange:
+    """The days an article may be dated: `EARLIEST_ARTICLE_DAY` to a year after `today`.
+
+    Ingest drops any other date (the article is indexed undated, and the report says so);
+    htmldate gets the same bounds, in place of its own (1995 to today).
+    """
+    return DateRange(EARLIEST_ARTICLE_DAY, _add_months(today or date.today(), 12))
+
 
 _ARTICLE_SCAN = 200  # a date field or byline; a body's later dates are not the article's
 _ARTICLE_DATE = re.compile(

@@ -8,8 +8,9 @@ file come back as `Skipped` records next to the good articles.
 
 Every article leaves `read_articles` the same way, whatever its reader: text fields
 cleaned of what no output can carry (`search.sanitize.clean_text`), a readable title and
-its place when the record's title is empty or a dateline (`dateline.readable_title`), and
-within `IngestLimits.max_article_chars`.
+its place when the record's title is empty or a dateline (`dateline.readable_title`),
+within `IngestLimits.max_article_chars`, and dated only within `dates.article_date_range`
+(any other date is dropped: the article is indexed undated, with a line in the report).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ import unicodedata
 from collections.abc import Iterator
 from pathlib import Path
 
+from search.dates import DateRange, article_date_range
 from search.errors import SkipInput
 from search.ingest.corpus import FORMATS, NOT_ARTICLES, discover, input_format
 from search.ingest.dateline import readable_title
@@ -47,6 +49,7 @@ def read_articles(
         raise SkipInput("formato non supportato")
     position = 0
     problems = _Problems(label, limits.max_reasons_per_file)
+    plausible = article_date_range()
     try:
         for item in READERS[kind](path, label, limits):
             if isinstance(item, Skipped):
@@ -54,11 +57,15 @@ def read_articles(
                 continue
             position += 1
             fallback = label if kind in ("export", "html") else f"{label}#{position}"
+            where = f"{label}#{item.url}" if kind == "warc" else fallback
             if reason := article_too_long(item, limits):
-                where = f"{label}#{item.url}" if kind == "warc" else fallback
                 yield from problems.add(Skipped(where, reason))
                 continue
-            yield _finished(item, item.id or item.url or fallback, label)
+            article_id = item.id or item.url or fallback
+            if item.date is not None and not plausible.contains(item.date):
+                yield from problems.add(Skipped(where, _implausible(item, article_id, plausible)))
+                item = dataclasses.replace(item, date=None)
+            yield _finished(item, article_id, label)
     except FileNotFoundError:
         raise SkipInput("il file non c'è più: cancellato durante la reindicizzazione") from None
     except OSError as error:
@@ -78,6 +85,14 @@ def _finished(article: Article, article_id: str, label: str) -> Article:
 
 def _clean(text: str) -> str:
     return clean_text(text if text.isascii() else unicodedata.normalize("NFC", text))
+
+
+def _implausible(article: Article, article_id: str, plausible: DateRange) -> str:
+    """The report's line for a date dropped by `dates.article_date_range`."""
+    return (
+        f"data {article.date} non plausibile per un articolo (fuori da {plausible.start} – "
+        f"{plausible.end}): articolo «{clean_text(article_id)}» indicizzato senza data"
+    )
 
 
 class _Problems:

@@ -8,8 +8,9 @@ depend on reading order); `favor_precision` lost La Stampa's first paragraph.
 Metadata, first found wins. title: JSON-LD headline; the <h1> that is the declared title
 (og:title, <title>); the declared title less an end segment naming the site. date: declared
 dates via htmldate (JSON-LD, <meta>, <time>, URL; its extensive search read "Comunicato
-Stampa n. 03/2020" as 1 March 2020); a date in the dateline above the text or in the
-description; `fallback_date`. author: trafilatura's (JSON-LD, meta, bylines), never a URL.
+Stampa n. 03/2020" as 1 March 2020) within `article_date_range`; a date in the dateline
+above the text or in the description; `fallback_date`. author: trafilatura's (JSON-LD, meta,
+bylines), never a URL.
 section: JSON-LD articleSection, article:section. tags: JSON-LD keywords, article:tag,
 news_keywords (not `keywords`, often a slogan). url: the argument, canonical link, og:url.
 source: the URL's host (`www.lastampa.it`), one spelling per site where og:site_name varies
@@ -50,7 +51,7 @@ from lxml import etree
 from lxml import html as lxml_html
 from trafilatura.settings import Document
 
-from search.dates import parse_article_date
+from search.dates import article_date_range, parse_article_date
 from search.errors import SkipInput
 from search.ingest.limits import DEFAULT_LIMITS, IngestLimits
 from search.ingest.text import decode_html, normalise_text
@@ -73,7 +74,6 @@ _LEAVES = frozenset({"p", "head", "item", "cell", "quote", "code"})
 _EXTRACTION: dict[str, Any] = {  # trafilatura's options, chosen in the module docstring
     "fast": True, "include_comments": False, "include_tables": True, "deduplicate": False,
     "with_metadata": True,
-    "date_extraction_params": {"original_date": True, "extensive_search": False},
 }  # fmt: skip
 
 
@@ -97,7 +97,9 @@ def extract_html(
     declares_article = _declared_kind(meta, set().union(*map(_types, ld_found)), declared)
     canonical = tree.xpath("//link[@rel='canonical']/@href")
     url = url or _first([u for u in (*canonical, *meta.get("og:url", ())) if "://" in u])
-    document = trafilatura.bare_extraction(tree, url=url, **_EXTRACTION)
+    document = trafilatura.bare_extraction(
+        tree, url=url, date_extraction_params=_date_params(), **_EXTRACTION
+    )
     if not isinstance(document, Document) or document.body is None:
         raise SkipInput("pagina senza testo principale")
     host = urlsplit(url).hostname if url else None
@@ -296,6 +298,15 @@ def _blocks(element: etree._Element) -> Iterator[str]:
     for child in element:
         yield from _blocks(child)
         yield child.tail or ""
+
+
+def _date_params() -> dict[str, Any]:
+    """htmldate's options: Archivio's range of article dates instead of its own (1995-today)."""
+    span = article_date_range()
+    return {
+        "original_date": True, "extensive_search": False,
+        "min_date": span.start.isoformat(), "max_date": span.end.isoformat(),
+    }  # fmt: skip
 
 
 def _date(declared: str | None, meta: dict[str, list[str]], paragraphs: list[str]) -> date | None:
