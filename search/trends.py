@@ -6,6 +6,10 @@ year than in another: each point also gives the articles of that period (with th
 filters as the queries) and the share. Only articles matching a query as written count
 (partial matches are said apart); undated ones are counted apart, never spread over
 periods. Every count is the count a search for that query in that period gives.
+
+Periods run from the first to the last with a match, gaps included, within
+`facets.MAX_PERIODS`: by month over a longer span the counts come by year (with a notice on
+every series), and a span of years still longer lists only the years with articles.
 """
 
 from __future__ import annotations
@@ -18,6 +22,8 @@ import numpy as np
 from search.archive import Archive
 from search.columns import NO_VALUE
 from search.errors import QueryError
+from search.facets import MAX_PERIODS, span_length, timeline_periods
+from search.ingest.limits import thousands
 from search.receipts import Receipt, receipt_for
 from search.results import SearchRequest, result_rows, search
 
@@ -91,9 +97,9 @@ def trends(
             rows = result_rows(view, snapshot, request).as_written
             receipt = receipt_for(view, snapshot, request, kind="tendenze")
             matched.append((text, page.partial, page.notices, days[rows], receipt))
-        periods = _periods(unit, [d for *_, d, _ in matched], published, base)
+        unit, periods, coarser = _periods(unit, [d for *_, d, _ in matched], published, base)
         series = tuple(
-            _series(text, partial, notices, found, receipt, unit, periods, published)
+            _series(text, partial, notices + coarser, found, receipt, unit, periods, published)
             for text, partial, notices, found, receipt in matched
         )
         generation, engine = snapshot.generation, snapshot.engine
@@ -143,26 +149,28 @@ def period_of(days: np.ndarray, unit: str) -> np.ndarray:
 
 def _periods(
     unit: str, found: list[np.ndarray], published: np.ndarray, base: SearchRequest
-) -> list[str]:
-    """Every period from the first to the last with a match (a gap is information);
-    with a date filter, the whole span of the filtered articles."""
-    dated = [d[d != NO_VALUE] for d in found]
-    spans = [d for d in dated if d.size]
+) -> tuple[str, list[str], tuple[str, ...]]:
+    """The unit, every period from the first to the last with a match (a gap is
+    information; with a date filter, the whole span of the filtered articles) and the
+    notice of a change of unit: months past `MAX_PERIODS` become years."""
+    spans = [d[d != NO_VALUE] for d in found]
     if base.date_from or base.date_to:
         spans.append(published[published != NO_VALUE])
-    spans = [s for s in spans if s.size]
-    if not spans:
-        return []
-    first = min(int(s.min()) for s in spans)
-    last = max(int(s.max()) for s in spans)
+    days = np.concatenate(spans) if spans else np.zeros(0, dtype=np.int64)
+    if not days.size:
+        return unit, [], ()
+    notices: tuple[str, ...] = ()
+    months = span_length(int(days.min()) // 100, int(days.max()) // 100, "month")
+    if unit == "month" and months > MAX_PERIODS:
+        unit = "year"
+        notices = (
+            f"per mese sarebbero {thousands(months)} periodi, più di {MAX_PERIODS}: "
+            "i conteggi sono per anno",
+        )
+    keys = timeline_periods(np.unique(period_of(days, unit)).tolist(), unit)
     if unit == "year":
-        return [str(y) for y in range(first // 10000, last // 10000 + 1)]
-    periods = []
-    year, month = first // 10000, first // 100 % 100
-    while year * 100 + month <= last // 100:
-        periods.append(f"{year:04d}-{month:02d}")
-        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
-    return periods
+        return unit, [str(key) for key in keys], notices
+    return unit, [f"{key // 100:04d}-{key % 100:02d}" for key in keys], notices
 
 
 def _per_period(days: np.ndarray, unit: str, periods: list[str]) -> list[int]:

@@ -1,7 +1,9 @@
 """Article dates no news archive holds: CMS placeholders such as Go's zero time 0001-01-01.
 
 Every ingest path drops a date outside `dates.article_date_range` (before 1800, more than a
-year after today): the article is indexed undated and the reindex report names it.
+year after today): the article is indexed undated and the reindex report names it. One
+such article used to make the timeline fill every year from 0001 to 9999 (a 1 MB results
+page) and trends every month (8.5 MB of JSON); whatever span an index holds, they stay small.
 """
 
 from __future__ import annotations
@@ -14,15 +16,18 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from flask.testing import FlaskClient
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
 from search.archive import Archive
 from search.cli import main
 from search.dates import DateRange, article_date_range
+from search.facets import MAX_PERIODS, timeline_periods
 from search.indexer import reindex
 from search.results import SearchRequest, search
 from search.settings import Settings
+from web import create_app
 
 pytestmark = pytest.mark.engines
 
@@ -46,6 +51,7 @@ DROPPED = {
     "pagina.html": "9999-12-31",  # the dateline
     "segnaposto.txt": "0001-01-01",  # the export header
 }
+TRENDS = ("alluvione", "piena", "cantine", "sindaco", '"vigili del fuoco"', "calamità")
 
 
 def write_corpus(folder: Path) -> Path:
@@ -98,6 +104,21 @@ def placeholder_index(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return index
 
 
+@pytest.fixture(scope="module")
+def old_index(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The same corpus indexed as before the rule: the placeholders kept as dates."""
+    root = tmp_path_factory.mktemp("vecchio")
+    index = root / "index"
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr("search.ingest.article_date_range", lambda: DateRange(date.min, date.max))
+        reindex(Settings(corpus_dir=write_corpus(root / "corpus"), index_dir=index))
+    return index
+
+
+def client_of(index: Path) -> FlaskClient:
+    return create_app({"INDEX_DIR": str(index), "TESTING": True}).test_client()
+
+
 def test_the_plausible_range() -> None:
     today = date(2026, 11, 25)
     assert article_date_range(today) == DateRange(date(1800, 1, 1), date(2027, 11, 25))
@@ -135,3 +156,46 @@ def test_their_articles_are_found_undated(placeholder_index: Path) -> None:
     assert {h.id: h.date for h in dated.hits} == {
         key: date.fromisoformat(day) for key, day in DATED.items()
     }
+
+
+@pytest.mark.parametrize("which", ["placeholder_index", "old_index"])
+def test_trends_and_timeline_stay_small(which: str, request: pytest.FixtureRequest) -> None:
+    """Fixed ingest, and an index built before it (0001 and 9999 as dates): small either way."""
+    client = client_of(request.getfixturevalue(which))
+    by_month = client.get("/api/trends?q=alluvione&by=month")
+    assert by_month.status_code == 200
+    assert len(by_month.data) < 10_000  # was 8.5 MB
+    found = by_month.get_json()
+    if which == "placeholder_index":  # May 2024 to February 2025, gaps included
+        assert (found["by"], len(found["periods"])) == ("month", 10)
+        assert found["undated_articles"] == len(DROPPED)
+    else:  # 120,000 months: counted by year, and only the years with articles
+        assert (found["by"], found["periods"]) == ("year", ["1", "2024", "2025", "9999"])
+        assert found["series"][0]["notices"] == [
+            "per mese sarebbero 119.988 periodi, più di 600: i conteggi sono per anno"
+        ]
+    series = found["series"][0]
+    assert sum(p["matches"] for p in series["points"]) + series["undated"] == series["total"]
+    results = client.get("/cerca?q=alluvione")
+    assert results.status_code == 200
+    assert len(results.data) < 50_000  # was 1 MB
+    assert results.data.count(b'class="bar-target"') <= 10  # was 9,999 bars
+    page = client.get("/tendenze", query_string={"q": TRENDS, "per": "mese"})
+    assert page.status_code == 200
+    assert len(page.data) < 100_000  # was 53 MB
+
+
+TIMELINE_PERIODS = [
+    ([2019, 2022], "year", [2019, 2020, 2021, 2022]),  # gaps drawn: a gap is information
+    ([202411, 202502], "month", [202411, 202412, 202501, 202502]),
+    ([1800, 2027], "year", list(range(1800, 2028))),  # the whole plausible range fits
+    ([180001, 202712], "month", [180001, 202712]),  # 2,736 months: only those with articles
+    ([1, 2024, 9999], "year", [1, 2024, 9999]),
+    ([], "year", []),
+]
+
+
+@pytest.mark.parametrize(("keys", "unit", "periods"), TIMELINE_PERIODS)
+def test_timeline_periods(keys: list[int], unit: str, periods: list[int]) -> None:
+    assert timeline_periods(keys, unit) == periods
+    assert len(timeline_periods(keys, unit)) <= MAX_PERIODS

@@ -1,7 +1,8 @@
 """The results timeline: hits per year (per month when they span under two years).
 
 Pure geometry from the facet counts; the template draws it as SVG and the view gives
-each bar its link. Periods with no hit are drawn (a gap is information) but not linked.
+each bar its link. Periods with no hit are drawn (a gap is information) but not linked,
+within `search.facets.MAX_PERIODS`: past that only the years with hits get a bar.
 """
 
 from __future__ import annotations
@@ -9,7 +10,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from search.facets import UNDATED
+from search.facets import UNDATED, span_length, timeline_periods
 from search.model import Facet
 from web.formatting import MONTHS, month_label, number
 
@@ -67,31 +68,19 @@ def build_timeline(facets: dict[str, Facet]) -> Timeline | None:
     }
     if not years:
         return None
-    month_periods = _month_range(min(months), max(months)) if months else []
-    if months and len(month_periods) < MONTHLY_UNDER:
-        periods = [(p, months.get(p, 0)) for p in month_periods]
-        unit = "month"
-    else:
-        first, last = int(min(years)), int(max(years))
-        periods = [(str(y), years.get(str(y), 0)) for y in range(first, last + 1)]
-        unit = "year"
-    return _layout(unit, periods)
+    month_keys = [int(m.replace("-", "")) for m in months]
+    if months and span_length(min(month_keys), max(month_keys), "month") < MONTHLY_UNDER:
+        keys = timeline_periods(month_keys, "month")
+        labels = [f"{key // 100:04d}-{key % 100:02d}" for key in keys]
+        return _layout("month", [(p, months.get(p, 0)) for p in labels])
+    keys = timeline_periods(map(int, years), "year")
+    return _layout("year", [(str(y), years.get(str(y), 0)) for y in keys])
 
 
 def undated_count(facets: dict[str, Facet]) -> int:
     """How many results have no date: shown beside the timeline, with their own filter."""
     values = facets.get("year", Facet("year", ())).values
     return next((v.count for v in values if v.value == UNDATED), 0)
-
-
-def _month_range(first: str, last: str) -> list[str]:
-    year, month = int(first[:4]), int(first[5:7])
-    end = (int(last[:4]), int(last[5:7]))
-    periods = []
-    while (year, month) <= end:
-        periods.append(f"{year:04d}-{month:02d}")
-        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
-    return periods
 
 
 def _layout(unit: str, periods: list[tuple[str, int]]) -> Timeline:
