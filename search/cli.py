@@ -276,6 +276,7 @@ class _Progress:
 def _report_json(report: ReindexReport) -> dict[str, object]:
     data = asdict(report)
     data["skipped"] = [{"path": s.path, "reason": s.reason} for s in report.skipped]
+    data["notices"] = [{"path": n.path, "reason": n.reason} for n in report.notices]
     data["seconds"] = round(report.seconds, 3)
     return data
 
@@ -289,9 +290,13 @@ def _print_report(report: ReindexReport) -> None:
     click.echo(f"  invariati:   {report.unchanged}")
     click.echo(f"  duplicati:   {report.duplicates}")
     click.echo(f"  scartati:    {len(report.skipped)}")
+    if report.notices:
+        click.echo(f"  avvisi:      {len(report.notices)}")
     click.echo(f"Articoli nell'indice: {report.articles}")
     for skipped in report.skipped:
         click.echo(f"  scartato {one_line(skipped.path)}: {one_line(skipped.reason)}")
+    for notice in report.notices:
+        click.echo(f"  avviso {one_line(notice.path)}: {one_line(notice.reason)}")
 
 
 @main.command("stats", cls=ItalianCommand)

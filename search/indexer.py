@@ -25,7 +25,7 @@ from search.errors import ArchivioError, IndexWriteError, SkipInput
 from search.identity import text_key, url_key
 from search.ingest import IngestLimits, discover, read_articles
 from search.ingest.files import corpus_boundary, open_regular
-from search.model import Article, Skipped
+from search.model import Article, Notice, Skipped
 from search.near_duplicates import NearDuplicates
 from search.preparation import Preparers, numbered
 from search.settings import Settings
@@ -46,6 +46,7 @@ class ReindexReport:
     files_read: int = 0
     files_unchanged: int = 0
     skipped: list[Skipped] = field(default_factory=list)
+    notices: list[Notice] = field(default_factory=list)  # indexed, less a date that can't be
     articles: int = 0
     seconds: float = 0.0
     engine: str = "whoosh"
@@ -290,6 +291,7 @@ def _count_unchanged(plan: _Plan, report: ReindexReport) -> None:
     report.unchanged = sum(len(r.ids) for r in plan.unchanged.values())
     for record in plan.unchanged.values():
         report.skipped.extend(Skipped(p, r) for p, r in record.skipped)
+        report.notices.extend(Notice(p, r) for p, r in record.notices)
 
 
 def _index_file(
@@ -307,6 +309,9 @@ def _index_file(
     record = FileRecord(size=stat.st_size, mtime_ns=stat.st_mtime_ns, sha1=_sha1(path))
     try:
         for prepared in preparers.in_order(read_articles(path, label, limits)):
+            if isinstance(prepared, Notice):
+                record.notices.append([prepared.path, prepared.reason])
+                continue
             if isinstance(prepared, Skipped):
                 record.skipped.append([prepared.path, prepared.reason])
                 continue
@@ -331,6 +336,7 @@ def _index_file(
             raise
         record.skipped.append([label, f"file illeggibile: {problem.strerror or problem}"])
     report.skipped.extend(Skipped(p, r) for p, r in record.skipped)
+    report.notices.extend(Notice(p, r) for p, r in record.notices)
     return record
 
 

@@ -32,6 +32,12 @@ class Skipped:
 
 
 @dataclass(frozen=True)
+class Notice(Skipped):
+    """An article indexed without something it said (a date that cannot be right), and why:
+    reported apart from what was skipped, so that the counts add up."""
+
+
+@dataclass(frozen=True)
 class Hit:
     id: str
     title: str

@@ -54,6 +54,7 @@ class FileRecord:
     duplicates_of: list[str] = field(default_factory=list)
     skipped: list[list[str]] = field(default_factory=list)
     more_skipped: int = 0  # reasons beyond those kept in `skipped`
+    notices: list[list[str]] = field(default_factory=list)  # articles indexed less something
 
 
 @dataclass

@@ -133,16 +133,24 @@ def test_placeholder_dates_are_dropped_and_reported(runner: CliRunner, tmp_path:
     assert result.exit_code == 0, result.output
     every = len(DATED) + len(DROPPED)
     assert f"  aggiunti:    {every}\n" in result.stdout
+    assert "  scartati:    0\n" in result.stdout  # indexed, so not counted as skipped
+    assert f"  avvisi:      {len(DROPPED)}\n" in result.stdout
     assert f"Articoli nell'indice: {every}\n" in result.stdout
     span = article_date_range()
     reported = [line for line in result.stdout.splitlines() if "non plausibile" in line]
     assert len(reported) == len(DROPPED)
     for line, (where, day) in zip(reported, DROPPED.items(), strict=True):
         assert line.startswith(
-            f"  scartato {where}: data {day} non plausibile per un articolo "
+            f"  avviso {where}: data {day} non plausibile per un articolo "
             f"(fuori da {span.start} – {span.end}): articolo «"
         ), line
         assert line.endswith("» indicizzato senza data"), line
+    again = runner.invoke(  # an incremental run with nothing new says them again
+        main, ["reindex", "--corpus", str(corpus), "--index", str(tmp_path / "index"), "--json"]
+    )
+    report = json.loads(again.stdout)
+    assert report["skipped"] == [] and report["unchanged"] == every
+    assert [n["path"] for n in report["notices"]] == list(DROPPED)
 
 
 def test_their_articles_are_found_undated(placeholder_index: Path) -> None:

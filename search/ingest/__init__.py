@@ -25,7 +25,7 @@ from search.errors import SkipInput
 from search.ingest.corpus import FORMATS, NOT_ARTICLES, discover, input_format
 from search.ingest.dateline import readable_title
 from search.ingest.limits import DEFAULT_LIMITS, IngestLimits, article_too_long, thousands
-from search.model import Article, Skipped
+from search.model import Article, Notice, Skipped
 from search.sanitize import clean_text
 
 __all__ = ["FORMATS", "NOT_ARTICLES", "IngestLimits", "discover", "input_format", "read_articles"]
@@ -49,6 +49,7 @@ def read_articles(
         raise SkipInput("formato non supportato")
     position = 0
     problems = _Problems(label, limits.max_reasons_per_file)
+    notices = _Problems(label, limits.max_reasons_per_file, Notice, "avvisi")
     plausible = article_date_range()
     try:
         for item in READERS[kind](path, label, limits):
@@ -63,7 +64,7 @@ def read_articles(
                 continue
             article_id = item.id or item.url or fallback
             if item.date is not None and not plausible.contains(item.date):
-                yield from problems.add(Skipped(where, _implausible(item, article_id, plausible)))
+                yield from notices.add(Notice(where, _implausible(item, article_id, plausible)))
                 item = dataclasses.replace(item, date=None)
             yield _finished(item, article_id, label)
     except FileNotFoundError:
@@ -71,6 +72,7 @@ def read_articles(
     except OSError as error:
         raise SkipInput(f"file illeggibile: {error.strerror or error}") from None
     yield from problems.rest()
+    yield from notices.rest()
 
 
 def _finished(article: Article, article_id: str, label: str) -> Article:
@@ -98,10 +100,14 @@ def _implausible(article: Article, article_id: str, plausible: DateRange) -> str
 class _Problems:
     """The first problems of a file as they come, then how many more there were."""
 
-    def __init__(self, label: str, keep: int) -> None:
+    def __init__(
+        self, label: str, keep: int, kind: type[Skipped] = Skipped, words: str = "scartati"
+    ) -> None:
         self.label = label
         self.keep = keep
         self.count = 0
+        self.kind = kind
+        self.words = words
 
     def add(self, problem: Skipped) -> Iterator[Skipped]:
         self.count += 1
@@ -110,8 +116,8 @@ class _Problems:
 
     def rest(self) -> Iterator[Skipped]:
         if (more := self.count - self.keep) > 0:
-            yield Skipped(
+            yield self.kind(
                 self.label,
-                f"e altri {thousands(more)} scartati in questo file "
+                f"e altri {thousands(more)} {self.words} in questo file "
                 f"(elencati solo i primi {self.keep}: max_reasons_per_file)",
             )
