@@ -211,6 +211,10 @@ def test_generated_queries_find_what_the_reference_finds(
         "negozi* -negozio",
         "data:2023 OR alluvione",
         '-data:"senza data" porto',
+        "comune titolo:-sindaco",
+        "comune titolo:+sindaco porto",
+        'titolo:-"cessate il fuoco" Umerov',
+        "data:-2024 porto",
     ],
 )
 def test_written_queries_find_what_the_reference_finds(

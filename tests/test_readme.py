@@ -178,6 +178,11 @@ EXPECTATIONS: dict[str, Expectation] = {
     "title:Trump": Expectation(
         lambda d: d.has("Trump", ("title",)), NEGOTIATIONS_ONLY, (UMEROV_UNDATED,)
     ),
+    "Umerov titolo:-Trump": Expectation(
+        lambda d: d.has("Umerov") and not d.has("Trump", ("title",)),
+        (UMEROV_UNDATED, UMEROV_WITHOUT_TRUMP),
+        NEGOTIATIONS_ONLY,
+    ),
     "testo:Orban": Expectation(
         lambda d: d.has("Orban", ("body",)), NEGOTIATIONS_ONLY, (ORBAN_IN_TITLE_ONLY,)
     ),

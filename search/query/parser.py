@@ -6,8 +6,12 @@ Grammar, from the loosest binding to the tightest:
     clause  := and ( (OR | O) and )*
     and     := unary ( (AND | E) unary )*
     unary   := (NOT | NON) unary | "+" primary | "-" primary | primary
-    primary := "(" query ")" | field ":" value | "=" word-or-phrase | word | phrase
+    primary := "(" query ")" | field ":" [ "+" | "-" ] [ "=" ] value | "=" word-or-phrase
+             | word | phrase
     phrase  := '"' words '"' [ "~" N ]      word := letters, with "*"/"?" or "~N" ("~N/P")
+
+A sign after a field belongs to the whole clause: `titolo:-x` is `-titolo:x`, `titolo:+x`
+is `+titolo:x`.
 
 So `a OR b c` is `(a OR b) c` and `a AND b OR c` is `(a AND b) OR c`. Operators are
 uppercase and only count between two clauses: a trailing `E` or a lone `NOT` is a word.
@@ -59,6 +63,17 @@ AND_WORDS = {"AND", "E"}
 NOT_WORDS = {"NOT", "NON"}
 UNBALANCED = "Virgolette o parentesi non chiuse: la ricerca è stata letta come parole."
 
+FIELD_EXAMPLES = {
+    "title": "Trump",
+    "body": "Orban",
+    "author": "Redazione",
+    "source": "italiasettegiorni",
+    "place": "Modena",
+    "date": "2024",
+    "section": "esteri",
+}
+SIGNS = {"must": "+", "not": "-", "exact": "="}
+
 _FIELD = re.compile(r"([^\W\d_]\w*):(.*)", re.DOTALL)
 _FUZZY = re.compile(r"(.*?)~(\d{0,3})(?:/(\d{1,3}))?$", re.DOTALL)
 _STRAY = re.compile(r'["()]')
@@ -82,7 +97,10 @@ class ParsedSyntax:
 
 
 def parse(text: str) -> ParsedSyntax:
-    """The syntax tree of a query; raises QueryError for an unknown or empty field."""
+    """The syntax tree of a query.
+
+    Raises QueryError for an unknown or empty field, or two signs after one.
+    """
     try:
         return ParsedSyntax(_Parser(_lex(text)).query())
     except _Unbalanced:
@@ -129,17 +147,23 @@ def _lex(text: str) -> list[Lexeme]:
     return out
 
 
-def _run(run: str) -> list[Lexeme]:
-    """A run of non-space characters: prefixes (`+ - =`), a field, then a word or nothing."""
+def _prefixes(run: str) -> tuple[list[Lexeme], str]:
+    """The signs (`+ - =`) a run starts with, and what follows them."""
     out: list[Lexeme] = []
     while run[:1] in ("+", "-", "=") and len(run) >= 1:
         if len(run) == 1 and run in "+-":
             # A lone dash is punctuation ("Roma - Milano") unless a phrase or group follows,
             # which the caller cannot see: keep it as a marker, the parser drops it if idle.
             out.append(Lexeme("must" if run == "+" else "not"))
-            return out
+            return out, ""
         out.append(Lexeme({"+": "must", "-": "not", "=": "exact"}[run[0]]))
         run = run[1:]
+    return out, run
+
+
+def _run(run: str) -> list[Lexeme]:
+    """A run of non-space characters: prefixes (`+ - =`), a field, then a word or nothing."""
+    out, run = _prefixes(run)
     if not run:
         return out
     match = _FIELD.fullmatch(run)
@@ -153,8 +177,12 @@ def _run(run: str) -> list[Lexeme]:
             out.append(Lexeme("word", run))
             return out
         out.append(Lexeme("field", match.group(1)))
-        if match.group(2):
-            out.append(Lexeme("word", match.group(2)))
+        # The value's own signs (`titolo:-trump`, `titolo:-"…"`, `titolo:=(…)`): the parser
+        # gives them to the whole clause.
+        signs, value = _prefixes(match.group(2))
+        out.extend(signs)
+        if value:
+            out.append(Lexeme("word", value))
         return out
     out.append(Lexeme("word", run))
     return out
@@ -258,19 +286,11 @@ class _Parser:
         if lexeme.kind == ")":
             raise _Unbalanced
         if lexeme.kind == "field":
-            value = self.peek()
-            if value is None or value.kind not in ("word", "phrase", "("):
-                raise QueryError(f"manca il valore dopo «{lexeme.text}:»: per esempio titolo:Trump")
-            canonical = FIELD_NAMES[lexeme.text.lower()]
-            if canonical == "date":
-                self.take()
-                if value.kind == "(":
-                    raise QueryError("data: vuole una data o un intervallo, non un gruppo")
-                return DateClause(value.text)
-            return self._primary(canonical, exact)
+            return self._field(lexeme.text, exact)
         if lexeme.kind == "exact":
             value = self.peek()
-            if value is None or value.kind not in ("word", "phrase", "("):
+            # `=titolo:x` is `titolo:=x`
+            if value is None or value.kind not in ("word", "phrase", "(", "field"):
                 return None
             return self._primary(field, exact=True)
         if lexeme.kind == "phrase":
@@ -278,6 +298,42 @@ class _Parser:
         if lexeme.kind in ("must", "not"):
             return self._primary(field, exact)
         return word(lexeme.text, field, exact)
+
+    def _field(self, name: str, exact: bool) -> Syntax | None:
+        """`field:value`, with the signs typed after the colon applied to the whole clause."""
+        signs: list[str] = []
+        while (sign := self.peek()) is not None and sign.kind in SIGNS:
+            signs.append(self.take().kind)
+        shown = f"{name}:" + "".join(SIGNS[kind] for kind in signs)
+        canonical = FIELD_NAMES[name.lower()]
+        value = self.peek()
+        if value is None or value.kind not in ("word", "phrase", "("):
+            example = shown.lower() + FIELD_EXAMPLES[canonical]
+            raise QueryError(f"manca il valore dopo «{shown}»: per esempio {example}")
+        marks = [kind for kind in signs if kind != "exact"]
+        if len(marks) > 1:
+            example = f"{name.lower()}:{{}}{FIELD_EXAMPLES[canonical]}"
+            raise QueryError(
+                f"«{shown}»: dopo il campo va un solo segno: {example.format('-')} (senza) "
+                f"o {example.format('+')} (obbligatorio)"
+            )
+        exact = exact or "exact" in signs
+        clause: Syntax | None
+        if canonical == "date":
+            self.take()
+            if value.kind == "(":
+                raise QueryError("data: vuole una data o un intervallo, non un gruppo")
+            if exact:
+                raise QueryError(
+                    f"«{shown}»: la forma esatta (=) vale per le parole, non per le date: "
+                    f"scrivi {name.lower()}:{value.text}"
+                )
+            clause = DateClause(value.text)
+        else:
+            clause = self._primary(canonical, exact)
+        if clause is None or not marks:
+            return clause
+        return Must(clause) if marks[0] == "must" else NotOp(clause)
 
 
 def word(text: str, field: str | None = None, exact: bool = False) -> Syntax:
