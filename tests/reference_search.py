@@ -18,7 +18,7 @@ from search.dates import parse_date_range
 from search.model import Article
 from search.query import syntax as s
 from search.query.parser import parse
-from search.query.plan import UNDATED_WORDS
+from search.query.plan import MAX_PHRASE_DISTANCE, UNDATED_WORDS
 
 
 @dataclass(frozen=True)
@@ -133,7 +133,8 @@ def _holds(item: s.Syntax, d: Doc, today: date | None) -> bool:
             if len(tokens) == 1:
                 found = any(tokens[0] in f for f in fields)
             else:
-                found = any(_in_order(f, tokens, max(1, distance or 1)) for f in fields)
+                near = max(1, min(distance or 1, MAX_PHRASE_DISTANCE))
+                found = any(_in_order(f, tokens, near) for f in fields)
             if exact:
                 found = found and all(w in d.surfaces for w, _, _, _ in surface_tokens(text))
             return found

@@ -1,13 +1,21 @@
-"""Signs after a field mean what they say, or are refused plainly.
+"""Signs after a field and numbers after `~` mean what they say, or are refused plainly.
 
 `titolo:-trump` once found the articles *with* Trump in the title (the `-` went to the
-analyser and vanished): results that said the opposite of the query, with no notice.
+analyser and vanished), and `trump~1000` or `"gas russo"~10000` searched `1000` or `0` as one
+more required word: results that said the opposite of the query, with no notice. The same
+holds for the CLI (`archivio search`), checked here once.
 """
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
+from click.testing import CliRunner, Result
 from flask.testing import FlaskClient
+
+from search.cli import main
+from search.query.parser import UNBALANCED
 
 pytestmark = pytest.mark.engines  # the shared engine suite: runs on every engine
 
@@ -82,3 +90,87 @@ def test_a_field_without_a_meaningful_value_is_refused_with_an_example(
     client: FlaskClient, typed: str, message: str
 ) -> None:
     assert refusal(client, typed) == message
+
+
+# --- the number after `~` -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("typed", "meant", "notice"),
+    [
+        (
+            "trump~1000",
+            "trump~2",
+            "«trump~1000»: la distanza massima è 2, la parola è stata cercata come trump~2.",
+        ),
+        (
+            "trump~" + "9" * 20,
+            "trump~2",
+            "«trump~999999999»: la distanza massima è 2, la parola è stata cercata come trump~2.",
+        ),
+        (
+            '"gas russo"~10000',
+            '"gas russo"~9999',
+            '«"gas russo"~10000»: la distanza massima è 9999, la frase è stata cercata come '
+            '"gas russo"~9999.',
+        ),
+        ("trump~2/1000", "trump~2/5", None),  # a prefix longer than the word: the whole word
+        ("trump~+2", "trump~2", None),
+        ("trump~2/", "trump~2", None),
+        ('"gas russo"~00', '"gas russo"~0', None),
+        ('"gas russo"~5 "Putin', "gas russo Putin", UNBALANCED),  # plain words: no distance
+    ],
+)
+def test_a_large_number_after_the_tilde_is_capped_never_a_word(
+    client: FlaskClient, typed: str, meant: str, notice: str | None
+) -> None:
+    got = answer(client, typed)
+    expected = answer(client, meant)
+    assert found(got) == found(expected) and got["total"] > 0, typed
+    assert got["notices"] == ([notice] if notice else []) + expected["notices"]
+
+
+WHOLE = "dopo ~ va un numero intero, senza segno né virgola, per esempio"
+
+
+@pytest.mark.parametrize(
+    ("typed", "message"),
+    [
+        ("trump~-1", f"«trump~-1»: {WHOLE} trump~2"),
+        ("trump~1.5", f"«trump~1.5»: {WHOLE} trump~2"),
+        ("trump~2/-1", f"«trump~2/-1»: {WHOLE} trump~2/3"),
+        ('"gas russo"~-3', f'«"gas russo"~-3»: {WHOLE} "gas russo"~5'),
+        ('"gas russo"~1,5', f'«"gas russo"~1,5»: {WHOLE} "gas russo"~5'),
+        (
+            "=trump~2",
+            "«=trump~2»: la forma esatta (=) e la ricerca approssimata (~) non vanno insieme: "
+            "scrivi =trump oppure trump~2",
+        ),
+        (
+            '"gas russo" ~10',
+            '«~10»: ~ va attaccato alla parola o alla frase, senza spazio: trump~2, "gas russo"~5',
+        ),
+    ],
+)
+def test_a_negative_or_decimal_number_after_the_tilde_is_refused(
+    client: FlaskClient, typed: str, message: str
+) -> None:
+    assert refusal(client, typed) == message
+
+
+def test_the_cli_reads_the_tilde_as_the_api_does(runner: CliRunner, built_index: Path) -> None:
+    def search(query: str) -> Result:
+        return runner.invoke(main, ["search", query, "--index", str(built_index)])
+
+    capped, two = search("trump~1000"), search("trump~2")
+    assert capped.exit_code == 0 and two.exit_code == 0
+    assert capped.stdout.split()[0] == two.stdout.split()[0] != "0"  # the count
+    assert capped.stderr == (
+        "Nota: «trump~1000»: la distanza massima è 2, la parola è stata cercata come trump~2.\n"
+    )
+    refused = search("trump~-1")
+    assert refused.exit_code == 2
+    assert refused.stderr == (
+        "Errore: «trump~-1»: dopo ~ va un numero intero, senza segno né virgola, "
+        "per esempio trump~2\n"
+    )

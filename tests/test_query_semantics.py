@@ -215,6 +215,7 @@ def test_generated_queries_find_what_the_reference_finds(
         "comune titolo:+sindaco porto",
         'titolo:-"cessate il fuoco" Umerov',
         "data:-2024 porto",
+        '"gas russo"~10000',
     ],
 )
 def test_written_queries_find_what_the_reference_finds(

@@ -11,7 +11,8 @@ Grammar, from the loosest binding to the tightest:
     phrase  := '"' words '"' [ "~" N ]      word := letters, with "*"/"?" or "~N" ("~N/P")
 
 A sign after a field belongs to the whole clause: `titolo:-x` is `-titolo:x`, `titolo:+x`
-is `+titolo:x`.
+is `+titolo:x`. Whatever follows `~` as a number is the operator's number, never a word:
+too large is capped later (`search.query.plan`), negative or decimal is an error.
 
 So `a OR b c` is `(a OR b) c` and `a AND b OR c` is `(a AND b) OR c`. Operators are
 uppercase and only count between two clauses: a trailing `E` or a lone `NOT` is a word.
@@ -75,8 +76,14 @@ FIELD_EXAMPLES = {
 SIGNS = {"must": "+", "not": "-", "exact": "="}
 
 _FIELD = re.compile(r"([^\W\d_]\w*):(.*)", re.DOTALL)
-_FUZZY = re.compile(r"(.*?)~(\d{0,3})(?:/(\d{1,3}))?$", re.DOTALL)
+# The number after `~` (or `/`) as typed: a sign and a decimal part are read, then refused.
+_NUMBER = r"[+-]?(?:\d+(?:[.,]\d+)?|[.,]\d+)"
+_FUZZY = re.compile(rf"(.*?)~({_NUMBER})?(?:/({_NUMBER})?)?$", re.DOTALL)
+_PROXIMITY = re.compile(rf"~({_NUMBER})")
+_LARGE = 999_999_999  # a longer number only says "as far as allowed" (and int() of
+# thousands of digits fails)
 _STRAY = re.compile(r'["()]')
+_PHRASE_DISTANCE = re.compile(rf'"~{_NUMBER}')
 
 
 class _Unbalanced(Exception):
@@ -99,12 +106,13 @@ class ParsedSyntax:
 def parse(text: str) -> ParsedSyntax:
     """The syntax tree of a query.
 
-    Raises QueryError for an unknown or empty field, or two signs after one.
+    Raises QueryError for an unknown or empty field, two signs after one, or a number after
+    `~` that is negative, decimal or apart from its word.
     """
     try:
         return ParsedSyntax(_Parser(_lex(text)).query())
     except _Unbalanced:
-        plain = _STRAY.sub(" ", text)
+        plain = _STRAY.sub(" ", _PHRASE_DISTANCE.sub('"', text))  # words have no distance
         return ParsedSyntax(_Parser(_lex(plain)).query(), [UNBALANCED])
 
 
@@ -133,11 +141,12 @@ def _lex(text: str) -> list[Lexeme]:
                 raise _Unbalanced
             phrase = text[i + 1 : end]
             i = end + 1
-            proximity = re.match(r"~(\d{1,4})", text[i:])
+            proximity = _PROXIMITY.match(text, i)
             distance = None
             if proximity:
-                distance = int(proximity.group(1))
-                i += proximity.end()
+                shown = f'"{phrase}"~{proximity.group(1)}'
+                distance = _whole_number(proximity.group(1), shown, f'"{phrase}"~5')
+                i = proximity.end()
             out.append(Lexeme("phrase", phrase, distance))
         else:
             start = i
@@ -145,6 +154,16 @@ def _lex(text: str) -> list[Lexeme]:
                 i += 1
             out.extend(_run(text[start:i]))
     return out
+
+
+def _whole_number(number: str, shown: str, example: str) -> int:
+    """The number after `~` or `/`; a negative or decimal one is an error."""
+    if number.startswith("-") or "." in number or "," in number:
+        raise QueryError(
+            f"«{shown}»: dopo ~ va un numero intero, senza segno né virgola, per esempio {example}"
+        )
+    digits = number.lstrip("+").lstrip("0") or "0"
+    return int(digits) if len(digits) <= 9 else _LARGE
 
 
 def _prefixes(run: str) -> tuple[list[Lexeme], str]:
@@ -339,10 +358,21 @@ class _Parser:
 def word(text: str, field: str | None = None, exact: bool = False) -> Syntax:
     """A word as typed: plain, a pattern (`negozi*`), or fuzzy (`trump~2`, `trump~2/3`)."""
     fuzzy = _FUZZY.fullmatch(text)
-    if fuzzy and fuzzy.group(1) and not exact:
-        distance = int(fuzzy.group(2)) if fuzzy.group(2) else 1
-        prefix = int(fuzzy.group(3)) if fuzzy.group(3) else 1
-        return Fuzzy(fuzzy.group(1), field, distance, prefix)
+    if fuzzy and not fuzzy.group(1) and fuzzy.group(2):  # `trump ~2`: not a word "2"
+        raise QueryError(
+            f"«{text}»: ~ va attaccato alla parola o alla frase, senza spazio: "
+            'trump~2, "gas russo"~5'
+        )
+    if fuzzy and fuzzy.group(1):
+        stem, number, prefix_number = fuzzy.groups()
+        if exact:
+            raise QueryError(
+                f"«={text}»: la forma esatta (=) e la ricerca approssimata (~) non vanno "
+                f"insieme: scrivi ={stem} oppure {stem}~{number or ''}"
+            )
+        distance = _whole_number(number, text, f"{stem}~2") if number else 1
+        prefix = _whole_number(prefix_number, text, f"{stem}~2/3") if prefix_number else 1
+        return Fuzzy(stem, field, distance, prefix)
     if ("*" in text or "?" in text) and not exact:
         return Pattern(text, field)
     return Word(text, field, exact)

@@ -31,6 +31,7 @@ from search.sanitize import clean_text
 
 PHRASE_BOOST = 2.0  # words found close together (plain words only): chosen on the relevance set
 PHRASE_DISTANCE = 3
+MAX_PHRASE_DISTANCE = 9999  # `"a b"~N`: larger N is read as this
 ONLY_COMMON_WORDS = (
     "La ricerca contiene solo parole troppo comuni per essere cercate da sole "
     "(articoli, preposizioni…): aggiungi una parola che caratterizzi gli articoli."
@@ -253,7 +254,7 @@ def _node(item: s.Syntax, context: _Context) -> t.Node | None:
         case s.Word(text, field_name, exact):
             return _word(text, field_name, exact)
         case s.Phrase(text, field_name, exact, distance):
-            return _phrase(text, field_name, exact, distance)
+            return _phrase(text, field_name, exact, distance, context)
         case s.Pattern(text, field_name):
             return _pattern(text, field_name, context)
         case s.Fuzzy(text, field_name, distance, prefix):
@@ -294,9 +295,17 @@ def _word(text: str, field_name: str | None, exact: bool) -> t.Node | None:
     return t.Phrase(tuple(tokens), fields)  # `anti-Covid`, `COVID-19`: its parts in a row
 
 
-def _phrase(text: str, field_name: str | None, exact: bool, distance: int | None) -> t.Node | None:
+def _phrase(
+    text: str, field_name: str | None, exact: bool, distance: int | None, context: _Context
+) -> t.Node | None:
     if field_name in t.NAME_FIELDS:
         return _names(text, field_name)
+    if distance is not None and distance > MAX_PHRASE_DISTANCE:
+        context.notices.append(
+            f'«"{text}"~{distance}»: la distanza massima è {MAX_PHRASE_DISTANCE}, la frase è '
+            f'stata cercata come "{text}"~{MAX_PHRASE_DISTANCE}.'
+        )
+        distance = MAX_PHRASE_DISTANCE
     fields = _fields(field_name)
     tokens = tuple(token for token, _, _, _ in index_tokens(text))
     if not tokens:
