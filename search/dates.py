@@ -374,7 +374,9 @@ def _check(year: int | None, month: int | None, day: int | None, shown: str) -> 
         raise DateError(shown, "il mese va da 1 a 12")
     if day is not None and month is not None:
         days = calendar.monthrange(year or 2000, month)[1]  # no year: 29 Feb may exist
-        if not 1 <= day <= days:
+        if day < 1:
+            raise DateError(shown, "il giorno 0 non esiste")
+        if day > days:
             name = _MONTHS[month - 1]
             where = f"{name} {year} ha" if year else f"{name} ha al massimo"
             raise DateError(shown, f"{where} {days} giorni")

@@ -174,3 +174,23 @@ def test_the_cli_reads_the_tilde_as_the_api_does(runner: CliRunner, built_index:
         "Errore: «trump~-1»: dopo ~ va un numero intero, senza segno né virgola, "
         "per esempio trump~2\n"
     )
+
+
+# --- messages -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("typed", "message"),
+    [
+        (
+            "autore:*",
+            "«*»: il carattere jolly (* o ?) deve seguire almeno una lettera, per esempio "
+            "autore:M*. Per vedere tutti gli articoli lascia vuota la ricerca",
+        ),
+        ("data:00/01/2025", "data non valida: 00/01/2025 (il giorno 0 non esiste)"),
+        ("data:2025-01-00", "data non valida: 2025-01-00 (il giorno 0 non esiste)"),
+        ("data:32/01/2025", "data non valida: 32/01/2025 (gennaio 2025 ha 31 giorni)"),
+    ],
+)
+def test_messages_name_the_problem(client: FlaskClient, typed: str, message: str) -> None:
+    assert refusal(client, typed) == message

@@ -39,6 +39,16 @@ ONLY_COMMON_WORDS = (
 UNDATED_WORDS = {"senza data", "senza", "nessuna", "nessuna data"}
 
 
+FIELD_PREFIXES = {  # a field as the user types it
+    "title": "titolo:",
+    "body": "testo:",
+    "author": "autore:",
+    "source": "fonte:",
+    "place": "luogo:",
+    "section": "sezione:",
+}
+
+
 @dataclass(frozen=True)
 class Filters:
     """What narrows a search besides the query: typed in fields, not in the query."""
@@ -344,9 +354,11 @@ def _pattern(text: str, field_name: str | None, context: _Context) -> t.Node | N
     # Names are few: one letter is enough there; the words of the texts need more.
     need = 1 if field_name in t.NAME_FIELDS else context.budget.min_pattern_prefix
     if len(prefix) < need:
+        letters = "una lettera" if need == 1 else f"{need} lettere"
+        example = FIELD_PREFIXES.get(field_name or "", "") + "M*" if need == 1 else "negozi*"
         raise QueryError(
-            f"«{text}»: il carattere jolly (* o ?) deve seguire almeno {need} lettere, "
-            "per esempio negozi*. Per vedere tutti gli articoli lascia vuota la ricerca"
+            f"«{text}»: il carattere jolly (* o ?) deve seguire almeno {letters}, "
+            f"per esempio {example}. Per vedere tutti gli articoli lascia vuota la ricerca"
         )
     literal = folded.rstrip("*") == prefix and "?" not in folded
     glob = None if literal else folded
@@ -480,14 +492,7 @@ def _count_leaves(item: s.Syntax) -> int:
 
 def _label(item: s.Syntax) -> str:
     """A clause written back as the user would type it."""
-    prefix = {
-        "title": "titolo:",
-        "body": "testo:",
-        "author": "autore:",
-        "source": "fonte:",
-        "place": "luogo:",
-        "section": "sezione:",
-    }
+    prefix = FIELD_PREFIXES
     match item:
         case s.Word(text, field_name, exact):
             return prefix.get(field_name or "", "") + ("=" if exact else "") + text
