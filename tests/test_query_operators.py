@@ -70,6 +70,25 @@ def test_a_sign_after_a_field_applies_to_the_whole_clause(
 
 
 @pytest.mark.parametrize(
+    ("typed", "meant", "not_meant"),
+    [
+        ("trump - putin", "trump putin", "trump -putin"),  # a dash between words: punctuation
+        ("trump + putin", "trump putin", "trump +putin"),
+        ('trump - "cessate il fuoco"', 'trump -"cessate il fuoco"', 'trump "cessate il fuoco"'),
+        ("trump - (putin OR gedda)", "trump -(putin OR gedda)", "trump (putin OR gedda)"),
+    ],
+)
+def test_a_lone_dash_before_a_word_is_punctuation(
+    client: FlaskClient, typed: str, meant: str, not_meant: str
+) -> None:
+    """«Roma - Milano» looks for both cities; a dash before a phrase or a group still
+    leaves it out (the README's rule)."""
+    got = found(answer(client, typed))
+    assert got == found(answer(client, meant)), typed
+    assert got != found(answer(client, not_meant)), typed
+
+
+@pytest.mark.parametrize(
     ("typed", "message"),
     [
         (

@@ -173,7 +173,7 @@ def _prefixes(run: str) -> tuple[list[Lexeme], str]:
         if len(run) == 1 and run in "+-":
             # A lone dash is punctuation ("Roma - Milano") unless a phrase or group follows,
             # which the caller cannot see: keep it as a marker, the parser drops it if idle.
-            out.append(Lexeme("must" if run == "+" else "not"))
+            out.append(Lexeme("must" if run == "+" else "not", "lone"))
             return out, ""
         out.append(Lexeme({"+": "must", "-": "not", "=": "exact"}[run[0]]))
         run = run[1:]
@@ -284,8 +284,13 @@ class _Parser:
             return NotOp(item) if item is not None else None
         if lexeme.kind in ("must", "not"):
             self.take()
-            if not self._starts_clause(self.peek()) or self.peek().kind in ("must", "not"):  # type: ignore[union-attr]
-                return None  # a lone "+" or "-": punctuation
+            following = self.peek()
+            if (
+                not self._starts_clause(following)
+                or following.kind in ("must", "not")  # type: ignore[union-attr]
+                or (lexeme.text == "lone" and following.kind not in ("phrase", "("))  # type: ignore[union-attr]
+            ):
+                return None  # a lone "+" or "-" before a word ("Roma - Milano"): punctuation
             item = self._primary()
             if item is None:
                 return None
