@@ -55,7 +55,6 @@ from search.engines.postgres.shards import (
 from search.engines.postgres.state import (
     LocalFolder,
     copy_state,
-    damaged_files,
     materialise,
     upload,
 )
@@ -178,8 +177,7 @@ class PostgresWriter:
         self.state_dir = self._folder(f"{STAGING_PREFIX}next-")
         if self._live is not None and not full:
             previous = self._folder(f"{STAGING_PREFIX}live-")
-            materialise(conn, schema, self._live, previous)
-            problems = damaged_files(conn, schema, self._live)
+            problems = materialise(conn, schema, self._live, previous, verify=True)
             if problems:
                 raise IndexCorruptError(self.location, problems)
             found, _ = read_version(previous)
